@@ -1,0 +1,88 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"nestnext/views"
+)
+
+// httpError is an error with the status and the words a visitor should see.
+type httpError struct {
+	status  int
+	heading string
+	message string
+}
+
+func (e *httpError) Error() string { return fmt.Sprintf("%d %s", e.status, e.heading) }
+
+var errNotFound = &httpError{
+	status:  http.StatusNotFound,
+	heading: "Page not found",
+	message: "There is no page at this address. If you followed a link, it may be mistyped; the wizard itself is one click away.",
+}
+
+// handlerFunc is a handler that returns an error instead of writing one; handle renders it.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// handle is the one place errors become error pages.
+func (s *Server) handle(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.renderError(w, r, err)
+		}
+	})
+}
+
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
+	var he *httpError
+	if !errors.As(err, &he) {
+		s.log.ErrorContext(r.Context(), "request failed", "err", err, "request_id", middleware.GetReqID(r.Context()))
+		he = &httpError{
+			status:  http.StatusInternalServerError,
+			heading: "Sorry, something went wrong",
+			message: "The wizard could not show this page. Your answers are safe in the address bar: try again in a moment.",
+		}
+	}
+	page := views.ErrorPage{
+		Meta:    s.meta(pageTitle(he.heading), "", true),
+		Status:  he.status,
+		Heading: he.heading,
+		Message: he.message,
+	}
+	if he.status >= 500 {
+		page.RequestID = middleware.GetReqID(r.Context())
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	render(w, r, he.status, views.Error(page))
+}
+
+func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) error {
+	// chi has already set Allow on w for the methods this path supports.
+	allowed := w.Header().Values("Allow")
+	msg := "This address only answers GET and HEAD requests: open it in a browser or follow a link to it."
+	if len(allowed) > 0 {
+		msg = "This address only answers " + strings.Join(allowed, ", ") + " requests: open it in a browser or follow a link to it."
+	}
+	return &httpError{status: http.StatusMethodNotAllowed, heading: "Method not allowed", message: msg}
+}
+
+// recoverPanics turns a panic into the 500 page; the stack goes to the log, never to the visitor.
+func (s *Server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.renderError(w, r, fmt.Errorf("panic: %v (route %s)", v, chi.RouteContext(r.Context()).RoutePattern()))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,34 @@
+package handlers
+
+import (
+	"net/http"
+	"time"
+
+	"nestnext/decision"
+	"nestnext/views"
+)
+
+func (s *Server) start(w http.ResponseWriter, r *http.Request) error {
+	c := s.content
+	lo, hi := c.PathLengths()
+	published := c.Article.Published
+	if t, err := time.Parse("2006-01-02", published); err == nil {
+		published = t.Format("2 January 2006")
+	}
+	page := views.StartPage{
+		Meta: s.meta(siteName+" A decision wizard for CTOs",
+			"Answer a few questions about your project and get a reasoned recommendation: NestJS, Next.js, or NestJS behind a Next.js front end, with a side-by-side comparison drawn from a CTO's article.",
+			false),
+		StartURL:      "/q/" + c.Questions[0].ID + "?" + c.Encode(decision.Answers{}),
+		MinQuestions:  lo,
+		MaxQuestions:  hi,
+		ArticleTitle:  c.Article.Title,
+		ArticleAuthor: c.Article.Author,
+		ArticleRole:   c.Article.AuthorRole,
+		Publisher:     c.Article.Publisher,
+		ArticleURL:    c.Article.URL,
+		Published:     published,
+	}
+	render(w, r, http.StatusOK, views.Start(page))
+	return nil
+}
