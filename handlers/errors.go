@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
@@ -63,13 +62,13 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 }
 
 func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) error {
-	// chi has already set Allow on w for the methods this path supports.
-	allowed := w.Header().Values("Allow")
-	msg := "This address only answers GET and HEAD requests: open it in a browser or follow a link to it."
-	if len(allowed) > 0 {
-		msg = "This address only answers " + strings.Join(allowed, ", ") + " requests: open it in a browser or follow a link to it."
+	// chi gives a custom 405 handler no Allow header; every route here is read-only.
+	w.Header().Set("Allow", "GET, HEAD")
+	return &httpError{
+		status:  http.StatusMethodNotAllowed,
+		heading: "Method not allowed",
+		message: "This address only answers GET and HEAD requests: open it in a browser or follow a link to it.",
 	}
-	return &httpError{status: http.StatusMethodNotAllowed, heading: "Method not allowed", message: msg}
 }
 
 // recoverPanics turns a panic into the 500 page; the stack goes to the log, never to the visitor.

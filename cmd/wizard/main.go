@@ -32,16 +32,24 @@ func main() {
 	}
 }
 
+// version is stamped at build time (-ldflags "-X main.version=…"); see the Dockerfile.
+var version = "dev"
+
 // usageError is a bad setting: the process exits 2 before listening.
 type usageError struct{ msg string }
 
 func (e *usageError) Error() string { return e.msg }
 
 // run starts the server and blocks until ctx is cancelled, then shuts down gracefully.
+// "wizard validate [FILE]" checks a content file instead and exits.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 1 && args[1] == "validate" {
+		return validate(args[2:], stdout)
+	}
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "", "listen address (default \":$PORT\", PORT defaulting to 8080)")
+	contentFile := fs.String("content", "", "serve this content file instead of the embedded decision/content.yaml")
 	if err := fs.Parse(args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -57,7 +65,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 
 	log := slog.New(slog.NewTextHandler(stdout, nil))
-	content, err := decision.Default()
+	content, err := loadContent(*contentFile)
 	if err != nil {
 		return err
 	}
@@ -74,7 +82,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		IdleTimeout:       60 * time.Second,
 		MaxHeaderBytes:    32 << 10,
 	}
-	log.Info("listening", "addr", ln.Addr().String(), "content_version", content.Version)
+	log.Info("listening", "addr", ln.Addr().String(), "version", version, "content_version", content.Version)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -88,6 +96,37 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return err
+	}
+	return nil
+}
+
+func loadContent(file string) (*decision.Content, error) {
+	if file == "" {
+		return decision.Default()
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	return decision.Load(file, data)
+}
+
+// validate checks content files (the embedded one when none is named) and reports every problem.
+func validate(files []string, stdout io.Writer) error {
+	if len(files) == 0 {
+		files = []string{""}
+	}
+	for _, f := range files {
+		c, err := loadContent(f)
+		if err != nil {
+			return err
+		}
+		name := f
+		if name == "" {
+			name = decision.ContentFile + " (embedded)"
+		}
+		lo, hi := c.PathLengths()
+		fmt.Fprintf(stdout, "%s: ok: version %d, %d questions (%d to %d asked), %d table rows\n", name, c.Version, len(c.Questions), lo, hi, len(c.Table))
 	}
 	return nil
 }
