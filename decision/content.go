@@ -80,6 +80,8 @@ type Outcome struct {
 	Explanation string `yaml:"explanation"`
 	Quote       string `yaml:"quote"`
 	Section     string `yaml:"section"`
+	// Consequences are what choosing this outcome means, each paraphrasing an article section.
+	Consequences []Cell `yaml:"consequences"`
 }
 
 // Question is one step of the wizard.
@@ -108,6 +110,9 @@ type Option struct {
 	Reason       string         `yaml:"reason"`
 	Quote        string         `yaml:"quote"`
 	Section      string         `yaml:"section"`
+	// Unsure marks the "Not sure" answer: it carries no fit, and the result lists it as an open
+	// question showing how each real answer would tip the recommendation.
+	Unsure bool `yaml:"unsure"`
 }
 
 // Row is one dimension of the comparison table.
@@ -177,6 +182,16 @@ func (c *Content) PathLengths() (min, max int) { return c.minPath, c.maxPath }
 func (q *Question) Option(id string) *Option {
 	for i := range q.Options {
 		if q.Options[i].ID == id {
+			return &q.Options[i]
+		}
+	}
+	return nil
+}
+
+// UnsureOption returns the question's "Not sure" option, or nil.
+func (q *Question) UnsureOption() *Option {
+	for i := range q.Options {
+		if q.Options[i].Unsure {
 			return &q.Options[i]
 		}
 	}

@@ -203,6 +203,13 @@ func (v *validator) validateOutcomes() {
 			v.required(at("outcomes", i, f.key), "outcome "+o.ID+" "+f.key, f.val)
 		}
 		v.sectionRef(at("outcomes", i, "section"), "outcome "+o.ID, o.Section)
+		if len(o.Consequences) == 0 {
+			v.addf(at("outcomes", i), "outcome %q lists no consequences", o.ID)
+		}
+		for j, cq := range o.Consequences {
+			v.required(at("outcomes", i, "consequences", j, "text"), "outcome "+o.ID+" consequence text", cq.Text)
+			v.sectionRef(at("outcomes", i, "consequences", j, "section"), "outcome "+o.ID+" consequence", cq.Section)
+		}
 	}
 	for _, id := range []string{NestJS, NextJS, Both} {
 		if _, ok := c.outcomeIndex[id]; !ok {
@@ -293,6 +300,7 @@ func (v *validator) validateQuestions() {
 			v.addf(qp("options"), "question %q needs at least two options", q.ID)
 		}
 		seen := map[string]bool{}
+		unsure := 0
 		for j, o := range q.Options {
 			op := func(rest ...any) []any { return append([]any{"questions", i, "options", j}, rest...) }
 			if v.checkID(op("id"), "option", o.ID) {
@@ -316,6 +324,15 @@ func (v *validator) validateQuestions() {
 					v.addf(op("fit", fw), "%s: fit %d is outside 0 to 10", name, n)
 				}
 				weighted = weighted || n > 0
+			}
+			if o.Unsure {
+				unsure++
+				if weighted {
+					v.addf(op("unsure"), "%s is marked unsure, so it must not add fit", name)
+				}
+				if unsure > 1 {
+					v.addf(op("unsure"), "question %q has more than one unsure option", q.ID)
+				}
 			}
 			if weighted && o.Quote == "" {
 				v.addf(op(), "%s adds fit, so it needs a quote from the article", name)

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -22,7 +23,7 @@ func newTestServer(t testing.TB) (*Server, http.Handler) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{content: c, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	s := &Server{content: c, log: slog.New(slog.NewTextHandler(io.Discard, nil)), now: func() time.Time { return time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC) }}
 	return s, s.routes()
 }
 

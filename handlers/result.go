@@ -1,7 +1,10 @@
 package handlers
 
 import (
+	"bytes"
+	"fmt"
 	"net/http"
+	"strings"
 
 	"nestnext/decision"
 	"nestnext/views"
@@ -21,6 +24,49 @@ func (s *Server) result(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	render(w, r, http.StatusOK, views.Result(s.resultPage(&rp, res)))
+	return nil
+}
+
+// resultMarkdown serves the result as a Markdown Architecture Decision Record to download.
+func (s *Server) resultMarkdown(w http.ResponseWriter, r *http.Request) error {
+	c := s.content
+	state := c.ParseState(r.URL.Query())
+	rp := c.Replay(state.Raw)
+	if !rp.Complete() {
+		return &httpError{
+			status:  http.StatusUnprocessableEntity,
+			heading: "The answers are incomplete",
+			message: "A decision record needs every question answered. Open the wizard from this link, finish the questions, and download the record from the result page.",
+		}
+	}
+	res, err := c.Evaluate(&rp)
+	if err != nil {
+		return err
+	}
+	page := s.resultPage(&rp, res)
+	a := c.Article
+	adr := views.ADRPage{
+		ResultPage:    page,
+		Date:          s.now().Format("2006-01-02"),
+		ShareURL:      s.publicURL(r, "/result?"+c.Encode(rp.Answers)),
+		ArticleAuthor: a.Author,
+		ArticleRole:   a.AuthorRole,
+		Publisher:     a.Publisher,
+		Published:     a.Published,
+	}
+	for _, cv := range append(page.Changes, page.MoreChanges...) {
+		cv.AbsURL = s.publicURL(r, cv.URL)
+		adr.AllChanges = append(adr.AllChanges, cv)
+	}
+	var buf bytes.Buffer
+	if err := views.ADR(&buf, adr); err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/markdown; charset=utf-8")
+	h.Set("Content-Disposition", `attachment; filename="decision-record-`+res.Outcome.ID+`.md"`)
+	h.Set("Cache-Control", "no-cache")
+	w.Write(buf.Bytes())
 	return nil
 }
 
@@ -56,6 +102,7 @@ func (s *Server) resultPage(rp *decision.Replay, res *decision.Result) views.Res
 			Text:    rs.Option.Reason,
 			Quote:   s.quote(rs.Option.Quote, rs.Option.Section),
 			Favours: favourLabel[rs.Favours],
+			Effect:  effect(rs.Option),
 		}
 		switch rs.Stance {
 		case decision.Supports:
@@ -78,6 +125,31 @@ func (s *Server) resultPage(rp *decision.Replay, res *decision.Result) views.Res
 			Relevant:      res.IsRelevant(row),
 		})
 	}
+	page.Scores, page.BothRule = s.scores(res)
+	for i, alt := range c.Counterfactuals(rp, res) {
+		cv := s.changeView(alt)
+		if i < 3 {
+			page.Changes = append(page.Changes, cv)
+		} else {
+			page.MoreChanges = append(page.MoreChanges, cv)
+		}
+	}
+	for _, oq := range c.OpenQuestions(rp) {
+		ov := views.OpenView{
+			Question:  oq.Question.Text,
+			ChangeURL: "/q/" + oq.Question.ID + "?" + c.Encode(rp.Answers),
+		}
+		flips := oq.Flipping(res)
+		ov.Statement = openStatement(o, flips)
+		for _, alt := range flips {
+			ov.Changes = append(ov.Changes, s.changeView(alt))
+		}
+		page.Open = append(page.Open, ov)
+	}
+	page.ADRURL = "/result.md?" + c.Encode(rp.Answers)
+	for _, cq := range o.Consequences {
+		page.Consequences = append(page.Consequences, s.quote(cq.Text, cq.Section))
+	}
 	for _, q := range rp.Path {
 		page.Answers = append(page.Answers, views.AnswerView{
 			Question:  q.Text,
@@ -97,4 +169,56 @@ func (s *Server) sectionTitle(id string) string {
 		return sec.Title
 	}
 	return ""
+}
+
+// effect states an answer's consequence for each framework.
+func effect(o *decision.Option) string {
+	if o.Fit[decision.NestJS] == 0 && o.Fit[decision.NextJS] == 0 {
+		return ""
+	}
+	return fmt.Sprintf("NestJS +%d · Next.js +%d", o.Fit[decision.NestJS], o.Fit[decision.NextJS])
+}
+
+// scores gives one bar per outcome on a shared scale, and the Both rule in words.
+func (s *Server) scores(res *decision.Result) ([]views.ScoreView, string) {
+	bar := s.content.Rules.BothAtLeast
+	top := bar
+	for _, sc := range res.Scores {
+		top = max(top, sc.Value)
+	}
+	var out []views.ScoreView
+	for _, sc := range res.Scores {
+		name := sc.Outcome.Name + " fit"
+		if sc.Outcome.ID == decision.Both {
+			name = "Both (the weaker side)"
+		}
+		out = append(out, views.ScoreView{Name: name, Value: sc.Value, Max: top, Recommended: sc.Outcome == res.Outcome})
+	}
+	rule := fmt.Sprintf("Both is recommended when NestJS and Next.js each reach %d points: strong backend needs and strong web front-end needs. Otherwise the framework with more points wins.", bar)
+	return out, rule
+}
+
+func (s *Server) changeView(alt decision.Alternative) views.ChangeView {
+	cv := views.ChangeView{
+		If:      alt.To.AnswerPhrase,
+		Outcome: alt.Result.Outcome.Name,
+		URL:     "/result?" + s.content.Encode(alt.Answers),
+	}
+	for _, q := range alt.Opened {
+		cv.Note = "(with “" + q.Text + "” answered “Not sure”)"
+	}
+	return cv
+}
+
+// openStatement says how an open question would tip the recommendation, e.g.
+// "Next.js, unless real-time features are essential (then Both)."
+func openStatement(current *decision.Outcome, flips []decision.Alternative) string {
+	if len(flips) == 0 {
+		return "Whatever you answer, the recommendation stays " + current.Name + "."
+	}
+	parts := make([]string, len(flips))
+	for i, alt := range flips {
+		parts[i] = alt.To.AnswerPhrase + " (then " + alt.Result.Outcome.Name + ")"
+	}
+	return current.Name + ", unless " + strings.Join(parts, ", or ") + "."
 }

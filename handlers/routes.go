@@ -19,6 +19,7 @@ func (s *Server) routes() http.Handler {
 	r.Method(http.MethodGet, "/q/{id}", s.handle(s.question))
 	r.Method(http.MethodGet, "/next", s.handle(s.next))
 	r.Method(http.MethodGet, "/result", s.handle(s.result))
+	r.Method(http.MethodGet, "/result.md", s.handle(s.resultMarkdown))
 	r.Method(http.MethodGet, "/static/*", s.handle(s.static))
 	r.Get("/healthz", s.healthz)
 

@@ -5,6 +5,7 @@ package handlers
 import (
 	"log/slog"
 	"net/http"
+	"time"
 
 	"nestnext/decision"
 	"nestnext/static"
@@ -15,11 +16,13 @@ import (
 type Server struct {
 	content *decision.Content
 	log     *slog.Logger
+	// now is the clock, replaceable in tests (decision records are dated).
+	now func() time.Time
 }
 
 // New returns the wizard's HTTP handler with every route and middleware in place.
 func New(content *decision.Content, log *slog.Logger) http.Handler {
-	s := &Server{content: content, log: log}
+	s := &Server{content: content, log: log, now: time.Now}
 	return s.routes()
 }
 

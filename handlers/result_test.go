@@ -1,0 +1,109 @@
+package handlers
+
+import (
+	"flag"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+var adrCases = []struct{ name, query string }{
+	{"both-platform", fullPlatform},
+	{"nextjs-unsure-platform", "build=platform&logic=notsure&growth=notsure&seo=critical&render=mixed&api=own&realtime=notsure&deploy=serverless&team=react&share=notsure&quality=notsure&v=1"},
+	{"nestjs-robust-api", "build=api&logic=complex&growth=services&realtime=essential&deploy=servers&team=java&quality=essential&v=1"},
+}
+
+// TestDecisionRecordGolden pins the Markdown decision record. After an intended change run
+// `go test ./handlers/ -run DecisionRecord -update` and review the diff.
+func TestDecisionRecordGolden(t *testing.T) {
+	_, h := newTestServer(t)
+	for _, tc := range adrCases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := get(t, h, "/result.md?"+tc.query)
+			wantStatus(t, r, http.StatusOK)
+			if ct := r.Header().Get("Content-Type"); ct != "text/markdown; charset=utf-8" {
+				t.Errorf("Content-Type %q", ct)
+			}
+			if cd := r.Header().Get("Content-Disposition"); !strings.HasPrefix(cd, `attachment; filename="decision-record-`) || !strings.HasSuffix(cd, `.md"`) {
+				t.Errorf("Content-Disposition %q", cd)
+			}
+			path := filepath.Join("testdata", "golden", "adr-"+tc.name+".md")
+			if *update {
+				os.MkdirAll(filepath.Dir(path), 0o755)
+				os.WriteFile(path, r.Body.Bytes(), 0o644)
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create it)", err)
+			}
+			if got := r.Body.String(); got != string(want) {
+				t.Errorf("decision record differs from %s; run with -update and review:\n%s", path, got)
+			}
+		})
+	}
+	r := get(t, h, "/result.md?build=site&v=1")
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+}
+
+func TestResultExplains(t *testing.T) {
+	_, h := newTestServer(t)
+	r := get(t, h, "/result?"+adrCases[1].query)
+	wantStatus(t, r, http.StatusOK)
+	scores := r.doc.Find(".scores .score")
+	if scores.Length() != 3 {
+		t.Fatalf("%d score bars, want 3", scores.Length())
+	}
+	scores.Each(func(_ int, s *goquery.Selection) {
+		if s.Find("meter").Length() != 1 || !strings.HasSuffix(s.Find(".score-value").Text(), " points") {
+			t.Error("each score needs a bar and its number in text")
+		}
+	})
+	if r.doc.Find("#open + p + .open-questions > li").Length() != 5 {
+		t.Errorf("want 5 open questions, got %d", r.doc.Find(".open-questions > li").Length())
+	}
+	if !strings.Contains(r.doc.Find(".open-questions").Text(), "Next.js, unless") {
+		t.Error("open questions should say how they would tip the recommendation")
+	}
+	if r.doc.Find(".consequences li").Length() == 0 {
+		t.Error("no consequences listed")
+	}
+	if href := r.doc.Find(`a[download]`).AttrOr("href", ""); !strings.HasPrefix(href, "/result.md?") {
+		t.Errorf("decision record link %q", href)
+	}
+
+	robust := get(t, h, "/result?"+adrCases[2].query)
+	if !strings.Contains(robust.doc.Find("#change ~ p").First().Text(), "robust to any single answer") {
+		t.Error("a robust result should say so")
+	}
+}
+
+// TestChangeLinksYieldTheirRecommendation follows every "what would change this" link and checks
+// the page it leads to recommends what the link said.
+func TestChangeLinksYieldTheirRecommendation(t *testing.T) {
+	_, h := newTestServer(t)
+	for _, tc := range adrCases {
+		r := get(t, h, "/result?"+tc.query)
+		links := r.doc.Find(".changes a")
+		if tc.name != "nestjs-robust-api" && links.Length() == 0 {
+			t.Errorf("%s: no change links", tc.name)
+		}
+		links.Each(func(_ int, a *goquery.Selection) {
+			href := a.AttrOr("href", "")
+			want := a.Find("strong").Text()
+			next := get(t, h, href)
+			if next.Code != http.StatusOK {
+				t.Fatalf("%s: %s → %d", tc.name, href, next.Code)
+			}
+			got := next.doc.Find("main h1").Text()
+			if !strings.HasPrefix(got, want) && !(want == "Both" && strings.HasPrefix(got, "Both")) {
+				t.Errorf("%s: link says %q, page says %q (%s)", tc.name, want, got, href)
+			}
+		})
+	}
+}
