@@ -32,7 +32,9 @@ func TestRunServesAndShutsDown(t *testing.T) {
 	env := map[string]string{"PORT": port}
 	var stdout, stderr bytes.Buffer
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"wizard"}, func(k string) string { return env[k] }, &stdout, &stderr) }()
+	go func() {
+		done <- run(ctx, []string{"wizard"}, func(k string) string { return env[k] }, &stdout, &stderr)
+	}()
 
 	base := "http://127.0.0.1:" + port
 	deadline := time.Now().Add(10 * time.Second)
