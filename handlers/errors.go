@@ -49,7 +49,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		}
 	}
 	page := views.ErrorPage{
-		Meta:    s.meta(pageTitle(he.heading), "", true),
+		Meta:    s.meta(r, pageTitle(he.heading), "", true),
 		Status:  he.status,
 		Heading: he.heading,
 		Message: he.message,

@@ -23,7 +23,8 @@ func newTestServer(t testing.TB) (*Server, http.Handler) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &Server{content: c, log: slog.New(slog.NewTextHandler(io.Discard, nil)), now: func() time.Time { return time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC) }}
+	s := newServer(c, slog.New(slog.NewTextHandler(io.Discard, nil)), Config{})
+	s.now = func() time.Time { return time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC) }
 	return s, s.routes()
 }
 

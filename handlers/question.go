@@ -21,12 +21,13 @@ func (s *Server) question(w http.ResponseWriter, r *http.Request) error {
 			message: "This link points to a question the wizard does not have (it may have been renamed). Start again, or go back to the page you came from.",
 		}
 	}
+	st := siteOf(r)
 	state := s.content.ParseState(r.URL.Query())
 	rp := s.content.Replay(state.Raw)
 	if !rp.OnPath(q) || (rp.Next != nil && rp.Next.Position < q.Position) {
-		return redirect(w, r, s.nextURL(&rp, state.Raw))
+		return redirect(w, r, s.nextURL(st, &rp, state.Raw))
 	}
-	render(w, r, http.StatusOK, views.Question(s.questionPage(&rp, q, "")))
+	render(w, r, http.StatusOK, views.Question(s.questionPage(r, &rp, q, "")))
 	return nil
 }
 
@@ -34,17 +35,18 @@ func (s *Server) question(w http.ResponseWriter, r *http.Request) error {
 // it shows the question again with an error (422, so tools and tests can tell it apart; htmx is
 // told to swap it in without changing the URL).
 func (s *Server) next(w http.ResponseWriter, r *http.Request) error {
+	st := siteOf(r)
 	query := r.URL.Query()
 	state := s.content.ParseState(query)
 	rp := s.content.Replay(state.Raw)
 	q := s.content.Question(query.Get("q"))
 	if q == nil || !rp.OnPath(q) {
-		return redirect(w, r, s.nextURL(&rp, state.Raw))
+		return redirect(w, r, s.nextURL(st, &rp, state.Raw))
 	}
 	if _, answered := rp.Answers[q.ID]; answered {
-		return redirect(w, r, s.nextURL(&rp, state.Raw))
+		return redirect(w, r, s.nextURL(st, &rp, state.Raw))
 	}
-	page := s.questionPage(&rp, q, "Select an answer to “"+q.Text+"”")
+	page := s.questionPage(r, &rp, q, "Select an answer to “"+q.Text+"”")
 	page.Title = "Error: " + page.Title
 	render(w, r, http.StatusUnprocessableEntity, views.Question(page))
 	return nil
@@ -52,34 +54,40 @@ func (s *Server) next(w http.ResponseWriter, r *http.Request) error {
 
 // nextURL is where a replay leads: the first unanswered question, or the result. Unrecognised
 // values stay in the URL (escaped, never shown) so their question can say it is asked again.
-func (s *Server) nextURL(rp *decision.Replay, raw map[string]string) string {
+func (s *Server) nextURL(st site, rp *decision.Replay, raw map[string]string) string {
 	if rp.Complete() {
-		return "/result?" + s.content.Encode(rp.Answers)
+		return st.link("/result", s.content.Encode(rp.Answers))
 	}
 	answers := rp.Answers
 	for _, q := range rp.Invalid {
 		answers = answers.With(q.ID, raw[q.ID])
 	}
-	return "/q/" + rp.Next.ID + "?" + s.content.Encode(answers)
+	return st.link("/q/"+rp.Next.ID, s.content.Encode(answers))
 }
 
-func (s *Server) questionPage(rp *decision.Replay, q *decision.Question, errMsg string) views.QuestionPage {
+func (s *Server) questionPage(r *http.Request, rp *decision.Replay, q *decision.Question, errMsg string) views.QuestionPage {
 	c := s.content
+	st := siteOf(r)
 	page := views.QuestionPage{
-		Meta:       s.meta(pageTitle(q.Text), "", true),
+		Meta:       s.meta(r, pageTitle(q.Text), "", true),
 		Question:   q,
 		Selected:   rp.Answers[q.ID],
-		FormAction: "/next",
+		FormAction: st.link("/next", ""),
 		Error:      errMsg,
+	}
+	for i, p := range rp.Path {
+		if p == q {
+			page.Step = i + 1
+		}
 	}
 	if n, total, ok := c.Progress(rp, q); ok {
 		page.Progress = fmt.Sprintf("Question %d of %d", n, total)
 	}
 	if prev := rp.Before(q); prev != nil {
-		page.BackURL = "/q/" + prev.ID + "?" + c.Encode(rp.Answers)
+		page.BackURL = st.link("/q/"+prev.ID, c.Encode(rp.Answers))
 		page.BackLabel = "Back"
 	} else {
-		page.BackURL = "/"
+		page.BackURL = st.link("/", "")
 		page.BackLabel = "Back to the start"
 	}
 	if sec := c.Section(q.WhySection); sec != nil {
@@ -102,5 +110,11 @@ func (s *Server) questionPage(rp *decision.Replay, q *decision.Question, errMsg 
 	page.HiddenAfter = append(page.HiddenAfter,
 		views.Field{Name: decision.VersionParam, Value: fmt.Sprint(c.Version)},
 		views.Field{Name: "q", Value: q.ID})
+	if st.embed {
+		// The form's action URL loses its query, so the theme rides along as fields.
+		for k, vs := range mustParseQuery(st.theme.query()) {
+			page.HiddenAfter = append(page.HiddenAfter, views.Field{Name: k, Value: vs[0]})
+		}
+	}
 	return page
 }

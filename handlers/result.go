@@ -17,13 +17,13 @@ func (s *Server) result(w http.ResponseWriter, r *http.Request) error {
 	state := c.ParseState(r.URL.Query())
 	rp := c.Replay(state.Raw)
 	if !rp.Complete() {
-		return redirect(w, r, s.nextURL(&rp, state.Raw))
+		return redirect(w, r, s.nextURL(siteOf(r), &rp, state.Raw))
 	}
 	res, err := c.Evaluate(&rp)
 	if err != nil {
 		return err
 	}
-	render(w, r, http.StatusOK, views.Result(s.resultPage(&rp, res)))
+	render(w, r, http.StatusOK, views.Result(s.resultPage(r, &rp, res)))
 	return nil
 }
 
@@ -43,12 +43,12 @@ func (s *Server) resultMarkdown(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	page := s.resultPage(&rp, res)
+	page := s.resultPage(r, &rp, res)
 	a := c.Article
 	adr := views.ADRPage{
 		ResultPage:    page,
 		Date:          s.now().Format("2006-01-02"),
-		ShareURL:      s.publicURL(r, "/result?"+c.Encode(rp.Answers)),
+		ShareURL:      page.ShareURL,
 		ArticleAuthor: a.Author,
 		ArticleRole:   a.AuthorRole,
 		Publisher:     a.Publisher,
@@ -76,11 +76,12 @@ var favourLabel = map[string]string{
 	decision.Both:   "Favours both",
 }
 
-func (s *Server) resultPage(rp *decision.Replay, res *decision.Result) views.ResultPage {
+func (s *Server) resultPage(r *http.Request, rp *decision.Replay, res *decision.Result) views.ResultPage {
 	c := s.content
+	st := siteOf(r)
 	o := res.Outcome
 	page := views.ResultPage{
-		Meta:          s.meta(pageTitle("Recommendation: "+o.Name), o.Summary, true),
+		Meta:          s.meta(r, pageTitle("Recommendation: "+o.Name), o.Summary, true),
 		OutcomeID:     o.ID,
 		Headline:      o.Headline,
 		Summary:       o.Summary,
@@ -88,7 +89,7 @@ func (s *Server) resultPage(rp *decision.Replay, res *decision.Result) views.Res
 		Quote:         s.quote(o.Quote, o.Section),
 		Confidence:    res.Confidence.Label,
 		ConfidenceOf:  res.Confidence.Explanation,
-		StartAgainURL: "/",
+		StartAgainURL: st.link("/", ""),
 		ArticleTitle:  c.Article.Title,
 		ArticleURL:    c.Article.URL,
 	}
@@ -127,7 +128,7 @@ func (s *Server) resultPage(rp *decision.Replay, res *decision.Result) views.Res
 	}
 	page.Scores, page.BothRule = s.scores(res)
 	for i, alt := range c.Counterfactuals(rp, res) {
-		cv := s.changeView(alt)
+		cv := s.changeView(st, alt)
 		if i < 3 {
 			page.Changes = append(page.Changes, cv)
 		} else {
@@ -137,16 +138,18 @@ func (s *Server) resultPage(rp *decision.Replay, res *decision.Result) views.Res
 	for _, oq := range c.OpenQuestions(rp) {
 		ov := views.OpenView{
 			Question:  oq.Question.Text,
-			ChangeURL: "/q/" + oq.Question.ID + "?" + c.Encode(rp.Answers),
+			ChangeURL: st.link("/q/"+oq.Question.ID, c.Encode(rp.Answers)),
 		}
 		flips := oq.Flipping(res)
 		ov.Statement = openStatement(o, flips)
 		for _, alt := range flips {
-			ov.Changes = append(ov.Changes, s.changeView(alt))
+			ov.Changes = append(ov.Changes, s.changeView(st, alt))
 		}
 		page.Open = append(page.Open, ov)
 	}
 	page.ADRURL = "/result.md?" + c.Encode(rp.Answers)
+	page.ShareURL = s.publicURL(r, "/result?"+c.Encode(rp.Answers))
+	page.Canonical = page.ShareURL
 	for _, cq := range o.Consequences {
 		page.Consequences = append(page.Consequences, s.quote(cq.Text, cq.Section))
 	}
@@ -154,7 +157,7 @@ func (s *Server) resultPage(rp *decision.Replay, res *decision.Result) views.Res
 		page.Answers = append(page.Answers, views.AnswerView{
 			Question:  q.Text,
 			Answer:    q.Option(rp.Answers[q.ID]).Label,
-			ChangeURL: "/q/" + q.ID + "?" + c.Encode(rp.Answers),
+			ChangeURL: st.link("/q/"+q.ID, c.Encode(rp.Answers)),
 		})
 	}
 	return page
@@ -198,11 +201,11 @@ func (s *Server) scores(res *decision.Result) ([]views.ScoreView, string) {
 	return out, rule
 }
 
-func (s *Server) changeView(alt decision.Alternative) views.ChangeView {
+func (s *Server) changeView(st site, alt decision.Alternative) views.ChangeView {
 	cv := views.ChangeView{
 		If:      alt.To.AnswerPhrase,
 		Outcome: alt.Result.Outcome.Name,
-		URL:     "/result?" + s.content.Encode(alt.Answers),
+		URL:     st.link("/result", s.content.Encode(alt.Answers)),
 	}
 	for _, q := range alt.Opened {
 		cv.Note = "(with “" + q.Text + "” answered “Not sure”)"

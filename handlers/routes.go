@@ -7,7 +7,8 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 )
 
-// routes lists every route the service answers.
+// routes lists every route the service answers. Every route is GET (and so HEAD); the /embed/
+// group serves the same wizard for iframes, with its own framing policy.
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID)
@@ -15,15 +16,32 @@ func (s *Server) routes() http.Handler {
 	r.Use(s.recoverPanics)
 	r.Use(middleware.GetHead)
 
+	r.Group(func(r chi.Router) {
+		r.Use(s.securityHeaders(false))
+		s.wizardRoutes(r)
+		r.Method(http.MethodGet, "/result.md", s.handle(s.resultMarkdown))
+		r.Method(http.MethodGet, "/static/*", s.handle(s.static))
+		r.Get("/robots.txt", s.robots)
+		r.Get("/healthz", s.healthz)
+		r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }).ServeHTTP)
+		r.MethodNotAllowed(s.handle(s.methodNotAllowed).ServeHTTP)
+	})
+	r.Route("/embed", func(r chi.Router) {
+		r.Use(embedMode, s.securityHeaders(true))
+		s.wizardRoutes(r)
+		r.Method(http.MethodGet, "/theme.css", s.handle(s.themeCSS))
+		r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }).ServeHTTP)
+		r.MethodNotAllowed(s.handle(s.methodNotAllowed).ServeHTTP)
+	})
+	// The JSON API sets its own headers (problem JSON errors, CORS, a CSP for JSON).
+	r.Route("/api/v1", s.apiRoutes)
+	return r
+}
+
+// wizardRoutes are the pages a visitor steps through, on the site and in the embed alike.
+func (s *Server) wizardRoutes(r chi.Router) {
 	r.Method(http.MethodGet, "/", s.handle(s.start))
 	r.Method(http.MethodGet, "/q/{id}", s.handle(s.question))
 	r.Method(http.MethodGet, "/next", s.handle(s.next))
 	r.Method(http.MethodGet, "/result", s.handle(s.result))
-	r.Method(http.MethodGet, "/result.md", s.handle(s.resultMarkdown))
-	r.Method(http.MethodGet, "/static/*", s.handle(s.static))
-	r.Get("/healthz", s.healthz)
-
-	r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }).ServeHTTP)
-	r.MethodNotAllowed(s.handle(s.methodNotAllowed).ServeHTTP)
-	return r
 }

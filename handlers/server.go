@@ -5,6 +5,7 @@ package handlers
 import (
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
 	"nestnext/decision"
@@ -12,29 +13,61 @@ import (
 	"nestnext/views"
 )
 
+// Config is what the handlers need from the operator.
+type Config struct {
+	// PublicURL is the site's public origin (scheme and host, no path), used for canonical and
+	// share links; nil means "the request's host", which suits local use.
+	PublicURL *url.URL
+	// EmbedAllowedOrigins are the CSP frame-ancestors sources allowed to frame /embed/ pages.
+	EmbedAllowedOrigins []string
+}
+
+// DefaultEmbedAllowedOrigins lets any https site and local development embed the wizard: the
+// embed pages hold no personal data and set no cookies, so framing them is harmless.
+var DefaultEmbedAllowedOrigins = []string{"https:", "http://localhost:*", "http://127.0.0.1:*"}
+
 // Server holds what the handlers need. Build it with New.
 type Server struct {
 	content *decision.Content
 	log     *slog.Logger
+	cfg     Config
 	// now is the clock, replaceable in tests (decision records are dated).
 	now func() time.Time
 }
 
 // New returns the wizard's HTTP handler with every route and middleware in place.
-func New(content *decision.Content, log *slog.Logger) http.Handler {
-	s := &Server{content: content, log: log, now: time.Now}
-	return s.routes()
+func New(content *decision.Content, log *slog.Logger, cfg Config) http.Handler {
+	return newServer(content, log, cfg).routes()
+}
+
+func newServer(content *decision.Content, log *slog.Logger, cfg Config) *Server {
+	if cfg.EmbedAllowedOrigins == nil {
+		cfg.EmbedAllowedOrigins = DefaultEmbedAllowedOrigins
+	}
+	return &Server{content: content, log: log, cfg: cfg, now: time.Now}
 }
 
 // meta fills the parts of <head> every page shares.
-func (s *Server) meta(title, description string, noindex bool) views.Meta {
-	return views.Meta{
+func (s *Server) meta(r *http.Request, title, description string, noindex bool) views.Meta {
+	st := siteOf(r)
+	m := views.Meta{
 		Title:       title,
 		Description: description,
 		NoIndex:     noindex,
 		CSS:         static.Path("app.css"),
 		Scripts:     []string{static.Path("vendor/htmx/htmx.min.js"), static.Path("app.js")},
+		Embed:       st.embed,
+		Favicon:     static.Path("favicon.svg"),
 	}
+	if st.embed {
+		m.Scripts = append(m.Scripts, static.Path("embed-frame.js"))
+		m.Scheme = st.theme.scheme
+		if st.theme.accent != "" {
+			m.ThemeCSS = "/embed/theme.css?accent=" + st.theme.accent
+		}
+		m.OpenURL = s.publicURL(r, sitePath(r))
+	}
+	return m
 }
 
 const siteName = "NestJS, Next.js, or both?"

@@ -16,10 +16,10 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request) error {
 		published = t.Format("2 January 2006")
 	}
 	page := views.StartPage{
-		Meta: s.meta(siteName+" A decision wizard for CTOs",
+		Meta: s.meta(r, siteName+" A decision wizard for CTOs",
 			"Answer a few questions about your project and get a reasoned recommendation: NestJS, Next.js, or NestJS behind a Next.js front end, with a side-by-side comparison drawn from a CTO's article.",
 			false),
-		StartURL:      "/q/" + c.Questions[0].ID + "?" + c.Encode(decision.Answers{}),
+		StartURL:      siteOf(r).link("/q/"+c.Questions[0].ID, c.Encode(decision.Answers{})),
 		MinQuestions:  lo,
 		MaxQuestions:  hi,
 		ArticleTitle:  c.Article.Title,

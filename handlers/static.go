@@ -1,7 +1,10 @@
 package handlers
 
 import (
+	"fmt"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
@@ -34,4 +37,46 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Write([]byte("ok\n"))
+}
+
+// robots.txt lets crawlers reach the start page, result pages (noindex, but crawlers must fetch
+// them to read their preview cards) and preview images; only the form endpoint is off limits.
+func (s *Server) robots(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	w.Write([]byte("User-agent: *\nDisallow: /next\nDisallow: /embed/next\nAllow: /\n"))
+}
+
+// themeCSS carries an embedder's accent colour as a stylesheet: the CSP forbids inline styles.
+// The text colour on the accent is black or white, whichever contrasts more.
+func (s *Server) themeCSS(w http.ResponseWriter, r *http.Request) error {
+	t := parseTheme(r.URL.Query())
+	if t.accent == "" {
+		return errNotFound
+	}
+	w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	fmt.Fprintf(w, ":root{--accent:#%s;--accent-text:%s}\n", t.accent, textOn(t.accent))
+	return nil
+}
+
+// textOn picks black or white text for a background colour by WCAG relative luminance.
+func textOn(hex string) string {
+	var rgb [3]float64
+	for i := range rgb {
+		v, _ := strconv.ParseUint(hex[2*i:2*i+2], 16, 8)
+		c := float64(v) / 255
+		if c <= 0.04045 {
+			c /= 12.92
+		} else {
+			c = math.Pow((c+0.055)/1.055, 2.4)
+		}
+		rgb[i] = c
+	}
+	l := 0.2126*rgb[0] + 0.7152*rgb[1] + 0.0722*rgb[2]
+	// Contrast with white is 1.05/(l+0.05), with black (l+0.05)/0.05; pick the larger.
+	if 1.05/(l+0.05) >= (l+0.05)/0.05 {
+		return "#fff"
+	}
+	return "#000"
 }

@@ -11,7 +11,7 @@ import (
 	"strings"
 )
 
-//go:embed *.css *.js vendor
+//go:embed *.css *.js *.svg vendor
 var files embed.FS
 
 // Prefix is where the assets are served.
@@ -62,6 +62,8 @@ func contentType(ext string) string {
 		return "text/css; charset=utf-8"
 	case ".js":
 		return "text/javascript; charset=utf-8"
+	case ".svg":
+		return "image/svg+xml"
 	default:
 		return "text/plain; charset=utf-8"
 	}

@@ -4,7 +4,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -46,36 +45,35 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(args) > 1 && args[1] == "validate" {
 		return validate(args[2:], stdout)
 	}
-	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	addr := fs.String("addr", "", "listen address (default \":$PORT\", PORT defaulting to 8080)")
-	contentFile := fs.String("content", "", "serve this content file instead of the embedded decision/content.yaml")
-	if err := fs.Parse(args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return &usageError{err.Error()}
+	cfg, err := parseConfig(args, getenv, stderr)
+	if errors.Is(err, errHelp) {
+		return nil
 	}
-	if *addr == "" {
-		port := getenv("PORT")
-		if port == "" {
-			port = "8080"
-		}
-		*addr = ":" + port
-	}
-
-	log := slog.New(slog.NewTextHandler(stdout, nil))
-	content, err := loadContent(*contentFile)
 	if err != nil {
 		return err
 	}
 
-	ln, err := net.Listen("tcp", *addr)
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	var log *slog.Logger
+	if cfg.LogFormat == "json" {
+		log = slog.New(slog.NewJSONHandler(stdout, opts))
+	} else {
+		log = slog.New(slog.NewTextHandler(stdout, opts))
+	}
+	content, err := loadContent(cfg.ContentFile)
 	if err != nil {
-		return &usageError{fmt.Sprintf("cannot listen on %s: %v", *addr, err)}
+		return err
+	}
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return &usageError{fmt.Sprintf("cannot listen on %s: %v", cfg.Addr, err)}
 	}
 	srv := &http.Server{
-		Handler:           handlers.New(content, log),
+		Handler: handlers.New(content, log, handlers.Config{
+			PublicURL:           cfg.PublicURL,
+			EmbedAllowedOrigins: cfg.EmbedOrigins,
+		}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      15 * time.Second,
@@ -91,13 +89,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	log.Info("shutting down", "timeout", cfg.ShutdownTimeout)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return err
-	}
-	return nil
+	return srv.Shutdown(shutdownCtx)
 }
 
 func loadContent(file string) (*decision.Content, error) {

@@ -74,7 +74,7 @@ func TestRunRefusesInvalidContent(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "content.yaml")
 	os.WriteFile(bad, []byte("version: 1\nquestions: []\nsurprise: true\n"), 0o644)
-	err := run(context.Background(), []string{"wizard", "-content", bad}, func(string) string { return freePort(t) }, &bytes.Buffer{}, &bytes.Buffer{})
+	err := run(context.Background(), []string{"wizard", "-content", bad}, func(k string) string { return map[string]string{"PORT": freePort(t)}[k] }, &bytes.Buffer{}, &bytes.Buffer{})
 	if err == nil || !strings.Contains(err.Error(), bad+":3:") {
 		t.Fatalf("want a file:line error for invalid content, got %v", err)
 	}

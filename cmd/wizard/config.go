@@ -1,0 +1,168 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"nestnext/handlers"
+)
+
+// config is every setting, read from flags, then environment variables, then defaults.
+type config struct {
+	Port            int
+	Addr            string
+	PublicURL       *url.URL
+	EmbedOrigins    []string
+	LogLevel        slog.Level
+	LogFormat       string
+	ShutdownTimeout time.Duration
+	ContentFile     string
+}
+
+// setting is one configurable value: its flag, its environment variable, its default and a parser
+// that validates it. The -h output and the README's table are made from the same list.
+type setting struct {
+	flag, env, def, help string
+	set                  func(c *config, v string) error
+}
+
+var settings = []setting{
+	{"port", "PORT", "8080", "TCP port to listen on (all interfaces)", func(c *config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("must be a port number from 1 to 65535")
+		}
+		c.Port = n
+		return nil
+	}},
+	{"addr", "ADDR", "", "full listen address, e.g. 127.0.0.1:9000 (overrides PORT)", func(c *config, v string) error {
+		c.Addr = v
+		return nil
+	}},
+	{"public-url", "PUBLIC_URL", "", "public origin for canonical, share and preview-card links, e.g. https://wizard.example.com (empty: the request's host)", func(c *config, v string) error {
+		if v == "" {
+			return nil
+		}
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+			return fmt.Errorf("must be an absolute http(s) URL with no path, like https://wizard.example.com")
+		}
+		c.PublicURL = &url.URL{Scheme: u.Scheme, Host: u.Host}
+		return nil
+	}},
+	{"embed-allowed-origins", "EMBED_ALLOWED_ORIGINS", strings.Join(handlers.DefaultEmbedAllowedOrigins, " "), "space-separated CSP frame-ancestors sources allowed to embed /embed/ pages ('none' forbids embedding)", func(c *config, v string) error {
+		origins := strings.Fields(v)
+		if len(origins) == 0 {
+			return fmt.Errorf("must list at least one source, or 'none'")
+		}
+		for _, o := range origins {
+			if !frameSource.MatchString(o) && !(o == "'none'" && len(origins) == 1) {
+				return fmt.Errorf("%q is not a frame-ancestors source (use https://example.com, https://*.example.com, http://localhost:*, https: or 'none' alone)", o)
+			}
+		}
+		c.EmbedOrigins = origins
+		return nil
+	}},
+	{"log-level", "LOG_LEVEL", "info", "debug, info, warn or error", func(c *config, v string) error {
+		return c.LogLevel.UnmarshalText([]byte(v))
+	}},
+	{"log-format", "LOG_FORMAT", "text", "text or json", func(c *config, v string) error {
+		if v != "text" && v != "json" {
+			return fmt.Errorf("must be text or json")
+		}
+		c.LogFormat = v
+		return nil
+	}},
+	{"shutdown-timeout", "SHUTDOWN_TIMEOUT", "20s", "how long in-flight requests may take to finish after SIGTERM", func(c *config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("must be a positive duration such as 20s")
+		}
+		c.ShutdownTimeout = d
+		return nil
+	}},
+	{"content", "CONTENT_FILE", "", "serve this content file instead of the embedded decision/content.yaml", func(c *config, v string) error {
+		c.ContentFile = v
+		return nil
+	}},
+}
+
+// frameSource accepts scheme sources (https:) and origins with optional wildcard host or port.
+var frameSource = regexp.MustCompile(`^(https?:|https?://(\*\.)?[a-zA-Z0-9.-]+(:(\d{1,5}|\*))?)$`)
+
+// errHelp means -h was asked for: usage was printed and the process should exit 0.
+var errHelp = errors.New("help requested")
+
+// parseConfig reads flags (which win), then the environment, then defaults, and validates all.
+func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*config, error) {
+	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	vals := make([]*string, len(settings))
+	for i, s := range settings {
+		vals[i] = fs.String(s.flag, "", s.help)
+	}
+	if err := fs.Parse(args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			printUsage(stderr)
+			return nil, errHelp
+		}
+		return nil, &usageError{err.Error() + " (run with -h for every setting)"}
+	}
+	if fs.NArg() > 0 {
+		return nil, &usageError{fmt.Sprintf("unexpected argument %q (run with -h for every setting)", fs.Arg(0))}
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+
+	c := &config{}
+	var problems []string
+	for i, s := range settings {
+		v, from := s.def, "default"
+		if e := getenv(s.env); e != "" {
+			v, from = e, s.env
+		}
+		if set[s.flag] {
+			v, from = *vals[i], "-"+s.flag
+		}
+		if err := s.set(c, v); err != nil {
+			problems = append(problems, fmt.Sprintf("%s=%q: %v", from, v, err))
+		}
+	}
+	if len(problems) > 0 {
+		return nil, &usageError{"invalid settings:\n  " + strings.Join(problems, "\n  ")}
+	}
+	if c.Addr == "" {
+		c.Addr = ":" + strconv.Itoa(c.Port)
+	}
+	return c, nil
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprint(w, `wizard serves the "NestJS, Next.js, or both?" decision wizard.
+
+Usage:
+  wizard [flags]           serve (flags override environment variables)
+  wizard validate [FILE]   check a content file (default: the embedded one) and exit
+
+Settings:
+`)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  flag\tenvironment\tdefault\tmeaning")
+	for _, s := range settings {
+		def := s.def
+		if def == "" {
+			def = `""`
+		}
+		fmt.Fprintf(tw, "  -%s\t%s\t%s\t%s\n", s.flag, s.env, def, s.help)
+	}
+	tw.Flush()
+}

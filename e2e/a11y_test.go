@@ -1,0 +1,49 @@
+package e2e
+
+import (
+	"net/http"
+	"testing"
+
+	"nestnext/decision"
+)
+
+// TestAccessibility runs axe (WCAG 2.1 A and AA) on every kind of page the
+// wizard serves, loaded in full.
+func TestAccessibility(t *testing.T) {
+	base, c := startApp(t)
+	resultURL := base + "/result?" + c.Encode(ecommerce)
+	if rp := c.Replay(ecommerce); !rp.Complete() {
+		t.Fatalf("test data: e-commerce answers are incomplete, next %s", rp.Next.ID)
+	}
+	pages := []struct {
+		name, path string
+		status     int
+	}{
+		{"start page", "/", http.StatusOK},
+		{"question page", "/q/" + c.Questions[0].ID + "?" + c.Encode(decision.Answers{}), http.StatusOK},
+		{"question error state", "/next?build=site&q=logic&v=1", http.StatusUnprocessableEntity},
+		{"result page", "/result?" + c.Encode(ecommerce), http.StatusOK},
+		{"404 page", "/no-such-page", http.StatusNotFound},
+	}
+
+	t.Run("JS", func(t *testing.T) {
+		ctx := newBrowser(t)
+		for _, pg := range pages {
+			if status := navigate(t, ctx, base+pg.path); status != int64(pg.status) {
+				t.Errorf("%s: GET %s = %d, want %d", pg.name, pg.path, status, pg.status)
+			}
+			if pg.status == http.StatusUnprocessableEntity && !exists(t, ctx, "main .error-summary") {
+				t.Errorf("%s: no .error-summary", pg.name)
+			}
+			assertNoAxeViolations(t, ctx, pg.name)
+		}
+	})
+
+	t.Run("NoJS", func(t *testing.T) {
+		ctx := newBrowser(t, withJSDisabled())
+		if status := navigate(t, ctx, resultURL); status != http.StatusOK {
+			t.Errorf("GET result = %d", status)
+		}
+		assertNoAxeViolations(t, ctx, "result page without JavaScript")
+	})
+}

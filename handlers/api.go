@@ -1,0 +1,618 @@
+package handlers
+
+// The JSON API: the same engine as the HTML pages, for other programs. Handlers here only map
+// engine values to JSON; every decision (replay, scoring, what-ifs) stays in package decision.
+// openapi.json describes every body, and api_test.go validates real responses against it.
+
+import (
+	"crypto/sha256"
+	_ "embed"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"nestnext/decision"
+)
+
+//go:embed openapi.json
+var openAPIDocument []byte
+
+// apiPrefix is where routes.go mounts apiRoutes. Only the incomplete-answers problem type needs
+// it: its URI points into the OpenAPI document, which documents that problem.
+const apiPrefix = "/api/v1"
+
+const (
+	mediaJSON    = "application/json"
+	mediaProblem = "application/problem+json"
+	// Every API resource is read-only.
+	apiMethods = "GET, HEAD, OPTIONS"
+	// Bodies depend only on the content and the query, so shared caches may keep them; five
+	// minutes bounds how long a cache serves an answer after a content deploy.
+	apiCacheControl = "public, max-age=300"
+)
+
+// apiRoutes registers the API on r; routes.go mounts it with r.Route("/api/v1", s.apiRoutes).
+// It sets its own 404 and 405 handlers so API clients get problem JSON, not HTML pages.
+func (s *Server) apiRoutes(r chi.Router) {
+	r.Use(apiHeaders)
+	r.Use(s.recoverAPI)
+	for _, e := range []struct {
+		path string
+		h    http.HandlerFunc
+	}{
+		{"/decision", s.apiDecision},
+		{"/result", s.apiResult},
+		{"/openapi.json", s.apiOpenAPI},
+	} {
+		r.Get(e.path, e.h)
+		// Registered explicitly so HEAD works however the router is mounted (the site's GetHead
+		// middleware only helps when it is in front). The handlers omit the body for HEAD.
+		r.Head(e.path, e.h)
+		r.Options(e.path, apiPreflight)
+	}
+	r.NotFound(s.apiNotFound)
+	r.MethodNotAllowed(s.apiMethodNotAllowed)
+}
+
+// apiHeaders sets what every API response carries, errors included so browser clients can read
+// them too. The API is public and uses no credentials, so any origin may read it ("*"). nosniff
+// stops a browser from rendering a JSON body as a page, and should one be opened anyway, the CSP
+// lets it load, run and frame nothing (it replaces the pages' CSP if the API is mounted beneath it).
+func apiHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Access-Control-Allow-Origin", "*")
+		h.Set("Access-Control-Expose-Headers", "ETag")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// apiPreflight answers CORS preflight requests (and plain OPTIONS). Browsers send one before a
+// cross-origin GET that carries If-None-Match; Max-Age lets them skip it for a day.
+func apiPreflight(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Allow", apiMethods)
+	h.Set("Access-Control-Allow-Methods", apiMethods)
+	h.Set("Access-Control-Allow-Headers", "If-None-Match, Content-Type")
+	h.Set("Access-Control-Max-Age", "86400")
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// recoverAPI answers a panic with a problem document, since API clients parse problem JSON rather
+// than the HTML page the site-wide recoverer renders. No input should get here: the tests check
+// that hostile input never causes a 5xx.
+func (s *Server) recoverAPI(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.ErrorContext(r.Context(), "API request failed", "panic", v, "request_id", middleware.GetReqID(r.Context()))
+				s.writeProblem(w, r, newProblem(r, http.StatusInternalServerError,
+					"The API could not answer this request. Try again in a moment."))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) apiDecision(w http.ResponseWriter, r *http.Request) {
+	s.writeJSON(w, r, s.decisionBody())
+}
+
+func (s *Server) apiOpenAPI(w http.ResponseWriter, r *http.Request) {
+	writeCacheable(w, r, mediaJSON, openAPIDocument)
+}
+
+// apiResult reads the same query string as the HTML result page. Where that page redirects to
+// the next question, the API answers 422 with the question, so a client can ask it.
+func (s *Server) apiResult(w http.ResponseWriter, r *http.Request) {
+	c := s.content
+	// Parsed strictly, unlike the forgiving HTML pages: a client that sends a malformed query has
+	// a bug it should hear about, rather than a result built from the pairs that happened to parse.
+	query, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		s.writeProblem(w, r, newProblem(r, http.StatusBadRequest,
+			"The query string is not valid URL encoding (for example a % not followed by two hex digits, or a ;). Send answers as question=option pairs joined by &."))
+		return
+	}
+	rp := c.Replay(c.ParseState(query).Raw)
+	res, err := c.Evaluate(&rp)
+	switch {
+	case errors.Is(err, decision.ErrIncomplete):
+		s.writeProblem(w, r, s.incompleteProblem(r, &rp))
+		return
+	case err != nil:
+		s.log.ErrorContext(r.Context(), "API evaluate failed", "err", err, "request_id", middleware.GetReqID(r.Context()))
+		s.writeProblem(w, r, newProblem(r, http.StatusInternalServerError, "The API could not evaluate these answers."))
+		return
+	}
+	s.writeJSON(w, r, s.resultBody(r, &rp, res))
+}
+
+func (s *Server) apiNotFound(w http.ResponseWriter, r *http.Request) {
+	s.writeProblem(w, r, newProblem(r, http.StatusNotFound,
+		"There is nothing at this address. The API serves "+apiPrefix+"/decision, "+apiPrefix+"/result and "+apiPrefix+"/openapi.json."))
+}
+
+func (s *Server) apiMethodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	// chi gives a custom 405 handler no Allow header, and every API resource allows the same methods.
+	w.Header().Set("Allow", apiMethods)
+	s.writeProblem(w, r, newProblem(r, http.StatusMethodNotAllowed,
+		"The API is read-only: this address answers GET, HEAD and OPTIONS only."))
+}
+
+// writeJSON marshals v and writes it as a cacheable 200.
+func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, v any) {
+	// json.Marshal escapes <, > and &, so no text can turn into markup even if a body is sniffed.
+	body, err := json.Marshal(v)
+	if err != nil {
+		s.log.ErrorContext(r.Context(), "API encode failed", "err", err, "request_id", middleware.GetReqID(r.Context()))
+		s.writeProblem(w, r, newProblem(r, http.StatusInternalServerError, "The API could not encode its answer."))
+		return
+	}
+	writeCacheable(w, r, mediaJSON, body)
+}
+
+// writeCacheable writes a 200 with a strong ETag hashed from the body: equal bytes give equal
+// tags on every instance, with no state or clock involved, and a matching If-None-Match gets a
+// 304 without the body.
+func writeCacheable(w http.ResponseWriter, r *http.Request, contentType string, body []byte) {
+	sum := sha256.Sum256(body)
+	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
+	h := w.Header()
+	h.Set("ETag", etag)
+	h.Set("Cache-Control", apiCacheControl)
+	if etagMatch(r.Header.Values("If-None-Match"), etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	h.Set("Content-Type", contentType)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
+}
+
+// etagMatch applies If-None-Match, which compares tags weakly (RFC 9110, section 13.1.2): a W/
+// prefix is ignored, and * matches any current representation.
+func etagMatch(header []string, etag string) bool {
+	for _, line := range header {
+		for tag := range strings.SplitSeq(line, ",") {
+			tag = strings.TrimSpace(tag)
+			if tag == "*" || strings.TrimPrefix(tag, "W/") == etag {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// problem is an RFC 9457 problem details object.
+type problem struct {
+	Type     string `json:"type"`
+	Title    string `json:"title"`
+	Status   int    `json:"status"`
+	Detail   string `json:"detail"`
+	Instance string `json:"instance"`
+}
+
+func (p problem) httpStatus() int { return p.Status }
+
+// newProblem is a problem with no meaning beyond its status: type about:blank, whose title is the
+// status phrase (RFC 9457, section 4.2.1). The instance is the path only: the query holds the
+// visitor's answers, which have no place in an error report.
+func newProblem(r *http.Request, status int, detail string) problem {
+	return problem{
+		Type:     "about:blank",
+		Title:    http.StatusText(status),
+		Status:   status,
+		Detail:   detail,
+		Instance: r.URL.EscapedPath(),
+	}
+}
+
+// incompleteProblem is the 422 for answers that do not reach a result yet: it says what to ask
+// next, and which given values were not options of their question.
+type incompleteProblem struct {
+	problem
+	NextQuestion apiQuestion `json:"next_question"`
+	Invalid      []string    `json:"invalid"`
+}
+
+func (s *Server) incompleteProblem(r *http.Request, rp *decision.Replay) incompleteProblem {
+	next := rp.Next
+	invalid := make([]string, 0, len(rp.Invalid))
+	for _, q := range rp.Invalid {
+		invalid = append(invalid, q.ID)
+	}
+	detail := fmt.Sprintf("Answer “%s” (%s) to get a recommendation: next_question lists its options.", next.Text, next.ID)
+	if len(invalid) > 0 {
+		detail = fmt.Sprintf("Not an option of its question, so asked again: %s. ", strings.Join(invalid, ", ")) + detail
+	}
+	return incompleteProblem{
+		problem: problem{
+			// The type is documented by the schema it points to.
+			Type:     s.publicURL(r, apiPrefix+"/openapi.json#/components/schemas/IncompleteAnswersProblem"),
+			Title:    "Answers are incomplete",
+			Status:   http.StatusUnprocessableEntity,
+			Detail:   detail,
+			Instance: r.URL.EscapedPath(),
+		},
+		NextQuestion: s.apiQuestion(next),
+		Invalid:      invalid,
+	}
+}
+
+// writeProblem writes a problem document; problems are never cached, as they usually mean the
+// client is about to send something else.
+func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, p interface{ httpStatus() int }) {
+	body, err := json.Marshal(p)
+	if err != nil {
+		// Problems hold only strings, numbers and lists of them; this keeps the reply JSON anyway.
+		s.log.ErrorContext(r.Context(), "API encode failed", "err", err, "request_id", middleware.GetReqID(r.Context()))
+		body = []byte(`{"type":"about:blank","title":"Internal Server Error","status":500,"detail":"","instance":""}`)
+	}
+	h := w.Header()
+	h.Set("Content-Type", mediaProblem)
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(p.httpStatus())
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
+}
+
+// The JSON shapes. Optional texts are null rather than absent, so every key is always there.
+
+type apiSection struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+}
+
+type apiQuote struct {
+	Text    string     `json:"text"`
+	Section apiSection `json:"section"`
+}
+
+type apiCell struct {
+	Text    string     `json:"text"`
+	Section apiSection `json:"section"`
+}
+
+type apiRow struct {
+	ID        string  `json:"id"`
+	Dimension string  `json:"dimension"`
+	NestJS    apiCell `json:"nestjs"`
+	NextJS    apiCell `json:"nextjs"`
+}
+
+type apiArticle struct {
+	Title      string `json:"title"`
+	Author     string `json:"author"`
+	AuthorRole string `json:"author_role"`
+	Publisher  string `json:"publisher"`
+	Published  string `json:"published"`
+	URL        string `json:"url"`
+}
+
+type apiFit struct {
+	NestJS int `json:"nestjs"`
+	NextJS int `json:"nextjs"`
+}
+
+type apiOption struct {
+	ID     string  `json:"id"`
+	Label  string  `json:"label"`
+	Hint   *string `json:"hint"`
+	Unsure bool    `json:"unsure"`
+	Fit    apiFit  `json:"fit"`
+}
+
+// apiShowIf is a question's condition: it is asked only when, for every entry, the answer to
+// that earlier question is one of the listed options.
+type apiShowIf struct {
+	All []apiCondition `json:"all"`
+}
+
+type apiCondition struct {
+	Question string   `json:"question"`
+	In       []string `json:"in"`
+}
+
+type apiQuestion struct {
+	ID         string      `json:"id"`
+	Text       string      `json:"text"`
+	Hint       *string     `json:"hint"`
+	Why        string      `json:"why"`
+	WhyQuote   string      `json:"why_quote"`
+	WhySection apiSection  `json:"why_section"`
+	ShowIf     *apiShowIf  `json:"show_if"`
+	Options    []apiOption `json:"options"`
+}
+
+type apiOutcome struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Headline string `json:"headline"`
+	Summary  string `json:"summary"`
+}
+
+type apiConfidenceLevel struct {
+	Label         string `json:"label"`
+	MinMargin     int    `json:"min_margin"`
+	BothMinMargin int    `json:"both_min_margin"`
+	Explanation   string `json:"explanation"`
+}
+
+type apiRules struct {
+	BothAtLeast int                  `json:"both_at_least"`
+	TieBreak    string               `json:"tie_break"`
+	Confidence  []apiConfidenceLevel `json:"confidence"`
+}
+
+type apiDecision struct {
+	Version   int           `json:"version"`
+	Article   apiArticle    `json:"article"`
+	Questions []apiQuestion `json:"questions"`
+	Outcomes  []apiOutcome  `json:"outcomes"`
+	Rules     apiRules      `json:"rules"`
+	Table     []apiRow      `json:"table"`
+}
+
+type apiConfidence struct {
+	Label       string `json:"label"`
+	Explanation string `json:"explanation"`
+	Margin      int    `json:"margin"`
+}
+
+type apiTieBreak struct {
+	Reason string   `json:"reason"`
+	Quote  apiQuote `json:"quote"`
+}
+
+type apiReason struct {
+	Question     string      `json:"question"`
+	QuestionText string      `json:"question_text"`
+	Answer       string      `json:"answer"`
+	AnswerLabel  string      `json:"answer_label"`
+	Text         string      `json:"text"`
+	Quote        *string     `json:"quote"`
+	Section      *apiSection `json:"section"`
+	Favours      *string     `json:"favours"`
+	Stance       string      `json:"stance"`
+	Weight       int         `json:"weight"`
+}
+
+// apiAlternative is one changed answer and where it leads. Opened lists questions the change
+// brings onto the path; the alternative answers them "Not sure", and its url says so.
+type apiAlternative struct {
+	Question              string   `json:"question"`
+	Answer                string   `json:"answer"`
+	Recommendation        string   `json:"recommendation"`
+	ChangesRecommendation bool     `json:"changes_recommendation"`
+	Opened                []string `json:"opened"`
+	URL                   string   `json:"url"`
+}
+
+type apiOpenQuestion struct {
+	Question     string           `json:"question"`
+	Alternatives []apiAlternative `json:"alternatives"`
+}
+
+type apiResultRow struct {
+	apiRow
+	Relevant bool `json:"relevant"`
+}
+
+type apiResult struct {
+	Version         int               `json:"version"`
+	Recommendation  string            `json:"recommendation"`
+	Name            string            `json:"name"`
+	Headline        string            `json:"headline"`
+	Summary         string            `json:"summary"`
+	Explanation     string            `json:"explanation"`
+	Quote           apiQuote          `json:"quote"`
+	Confidence      apiConfidence     `json:"confidence"`
+	TieBreak        *apiTieBreak      `json:"tie_break"`
+	Scores          map[string]int    `json:"scores"`
+	Reasons         []apiReason       `json:"reasons"`
+	Counterfactuals []apiAlternative  `json:"counterfactuals"`
+	OpenQuestions   []apiOpenQuestion `json:"open_questions"`
+	Table           []apiResultRow    `json:"table"`
+	Ignored         []string          `json:"ignored"`
+	ShareURL        string            `json:"share_url"`
+}
+
+// stanceName is the API's word for each stance; "neither" matches the HTML page's wording.
+var stanceName = map[decision.Stance]string{
+	decision.Supports: "for",
+	decision.Against:  "against",
+	decision.Neutral:  "neither",
+}
+
+func nullable(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func (s *Server) apiSection(id string) apiSection {
+	return apiSection{ID: id, Title: s.sectionTitle(id)}
+}
+
+func (s *Server) apiQuote(text, section string) apiQuote {
+	return apiQuote{Text: text, Section: s.apiSection(section)}
+}
+
+func (s *Server) apiRow(row *decision.Row) apiRow {
+	return apiRow{
+		ID:        row.ID,
+		Dimension: row.Dimension,
+		NestJS:    apiCell{Text: row.NestJS.Text, Section: s.apiSection(row.NestJS.Section)},
+		NextJS:    apiCell{Text: row.NextJS.Text, Section: s.apiSection(row.NextJS.Section)},
+	}
+}
+
+func (s *Server) apiQuestion(q *decision.Question) apiQuestion {
+	out := apiQuestion{
+		ID:         q.ID,
+		Text:       q.Text,
+		Hint:       nullable(q.Hint),
+		Why:        q.Why,
+		WhyQuote:   q.WhyQuote,
+		WhySection: s.apiSection(q.WhySection),
+		ShowIf:     s.apiShowIf(q),
+		Options:    make([]apiOption, 0, len(q.Options)),
+	}
+	for _, o := range q.Options {
+		out.Options = append(out.Options, apiOption{
+			ID:     o.ID,
+			Label:  o.Label,
+			Hint:   nullable(o.Hint),
+			Unsure: o.Unsure,
+			Fit:    apiFit{NestJS: o.Fit[decision.NestJS], NextJS: o.Fit[decision.NextJS]},
+		})
+	}
+	return out
+}
+
+// apiShowIf lists a question's conditions in question order: the content holds them in a map,
+// whose order would change the body, and with it the ETag, from one request to the next.
+func (s *Server) apiShowIf(q *decision.Question) *apiShowIf {
+	if len(q.ShowIf) == 0 {
+		return nil
+	}
+	conds := make([]apiCondition, 0, len(q.ShowIf))
+	for ref, in := range q.ShowIf {
+		conds = append(conds, apiCondition{Question: ref, In: in})
+	}
+	slices.SortFunc(conds, func(a, b apiCondition) int {
+		return s.content.Question(a.Question).Position - s.content.Question(b.Question).Position
+	})
+	return &apiShowIf{All: conds}
+}
+
+func (s *Server) decisionBody() apiDecision {
+	c := s.content
+	a := c.Article
+	out := apiDecision{
+		Version: c.Version,
+		Article: apiArticle{Title: a.Title, Author: a.Author, AuthorRole: a.AuthorRole, Publisher: a.Publisher, Published: a.Published, URL: a.URL},
+		Rules:   apiRules{BothAtLeast: c.Rules.BothAtLeast, TieBreak: c.Rules.TieBreak},
+	}
+	for i := range c.Questions {
+		out.Questions = append(out.Questions, s.apiQuestion(&c.Questions[i]))
+	}
+	for _, o := range c.Outcomes {
+		out.Outcomes = append(out.Outcomes, apiOutcome{ID: o.ID, Name: o.Name, Headline: o.Headline, Summary: o.Summary})
+	}
+	for _, l := range c.Rules.Confidence {
+		out.Rules.Confidence = append(out.Rules.Confidence, apiConfidenceLevel{Label: l.Label, MinMargin: l.MinMargin, BothMinMargin: l.BothMinMargin, Explanation: l.Explanation})
+	}
+	for i := range c.Table {
+		out.Table = append(out.Table, s.apiRow(&c.Table[i]))
+	}
+	return out
+}
+
+func (s *Server) resultBody(r *http.Request, rp *decision.Replay, res *decision.Result) apiResult {
+	c := s.content
+	o := res.Outcome
+	out := apiResult{
+		Version:        c.Version,
+		Recommendation: o.ID,
+		Name:           o.Name,
+		Headline:       o.Headline,
+		Summary:        o.Summary,
+		Explanation:    o.Explanation,
+		Quote:          s.apiQuote(o.Quote, o.Section),
+		Confidence: apiConfidence{
+			Label:       res.Confidence.Label,
+			Explanation: res.Confidence.Explanation,
+			Margin:      res.Margin,
+		},
+		Scores: make(map[string]int, len(res.Scores)),
+		// Empty lists are [] rather than null, so clients can iterate without checks.
+		Reasons:         make([]apiReason, 0, len(res.Reasons)),
+		Counterfactuals: []apiAlternative{},
+		OpenQuestions:   []apiOpenQuestion{},
+		Table:           make([]apiResultRow, 0, len(c.Table)),
+		Ignored:         make([]string, 0, len(rp.Dropped)),
+		ShareURL:        s.publicURL(r, "/result?"+c.Encode(rp.Answers)),
+	}
+	if res.TieBreak {
+		out.TieBreak = &apiTieBreak{
+			Reason: c.Rules.TieBreakReason,
+			Quote:  s.apiQuote(c.Rules.TieBreakQuote, c.Rules.TieBreakSection),
+		}
+	}
+	for _, sc := range res.Scores {
+		out.Scores[sc.Outcome.ID] = sc.Value
+	}
+	for _, rs := range res.Reasons {
+		reason := apiReason{
+			Question:     rs.Question.ID,
+			QuestionText: rs.Question.Text,
+			Answer:       rs.Option.ID,
+			AnswerLabel:  rs.Option.Label,
+			Text:         rs.Option.Reason,
+			Quote:        nullable(rs.Option.Quote),
+			Favours:      nullable(rs.Favours),
+			Stance:       stanceName[rs.Stance],
+			Weight:       rs.Weight,
+		}
+		if rs.Option.Section != "" {
+			sec := s.apiSection(rs.Option.Section)
+			reason.Section = &sec
+		}
+		out.Reasons = append(out.Reasons, reason)
+	}
+	for _, alt := range c.Counterfactuals(rp, res) {
+		out.Counterfactuals = append(out.Counterfactuals, s.apiAlternative(r, &alt, res))
+	}
+	for _, oq := range c.OpenQuestions(rp) {
+		v := apiOpenQuestion{Question: oq.Question.ID, Alternatives: make([]apiAlternative, 0, len(oq.Alternatives))}
+		for _, alt := range oq.Alternatives {
+			v.Alternatives = append(v.Alternatives, s.apiAlternative(r, &alt, res))
+		}
+		out.OpenQuestions = append(out.OpenQuestions, v)
+	}
+	for i := range c.Table {
+		row := &c.Table[i]
+		out.Table = append(out.Table, apiResultRow{apiRow: s.apiRow(row), Relevant: res.IsRelevant(row)})
+	}
+	for _, q := range rp.Dropped {
+		out.Ignored = append(out.Ignored, q.ID)
+	}
+	return out
+}
+
+func (s *Server) apiAlternative(r *http.Request, alt *decision.Alternative, base *decision.Result) apiAlternative {
+	out := apiAlternative{
+		Question:              alt.Question.ID,
+		Answer:                alt.To.ID,
+		Recommendation:        alt.Result.Outcome.ID,
+		ChangesRecommendation: alt.Flips(base),
+		Opened:                make([]string, 0, len(alt.Opened)),
+		URL:                   s.publicURL(r, "/result?"+s.content.Encode(alt.Answers)),
+	}
+	for _, q := range alt.Opened {
+		out.Opened = append(out.Opened, q.ID)
+	}
+	return out
+}

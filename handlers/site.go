@@ -1,0 +1,116 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+// site is how a request is being served: on the site itself, or inside another site's iframe under
+// /embed/ with its theme options. Every internal link is built through it so the visitor stays in
+// the same mode.
+type site struct {
+	embed bool
+	theme theme
+}
+
+// theme holds the embed options, strictly validated; anything else is ignored.
+type theme struct {
+	accent    string // six lower-case hex digits, no '#'
+	scheme    string // "light", "dark", or "" for the visitor's setting
+	hideIntro bool
+}
+
+var accentPattern = regexp.MustCompile(`^#?[0-9a-fA-F]{6}$`)
+
+// parseTheme reads accent=#rrggbb, theme=light|dark|auto and intro=0 from a query.
+func parseTheme(q url.Values) theme {
+	var t theme
+	if a := q.Get("accent"); accentPattern.MatchString(a) {
+		t.accent = strings.ToLower(strings.TrimPrefix(a, "#"))
+	}
+	switch q.Get("theme") {
+	case "light", "dark":
+		t.scheme = q.Get("theme")
+	}
+	t.hideIntro = q.Get("intro") == "0"
+	return t
+}
+
+// query returns the theme as query parameters to append to internal links ("" when default).
+func (t theme) query() string {
+	v := url.Values{}
+	if t.accent != "" {
+		v.Set("accent", t.accent)
+	}
+	if t.scheme != "" {
+		v.Set("theme", t.scheme)
+	}
+	if t.hideIntro {
+		v.Set("intro", "0")
+	}
+	return v.Encode()
+}
+
+type siteKey struct{}
+
+func siteOf(r *http.Request) site {
+	s, _ := r.Context().Value(siteKey{}).(site)
+	return s
+}
+
+// embedMode marks requests under /embed/ and reads their theme.
+func embedMode(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st := site{embed: true, theme: parseTheme(r.URL.Query())}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), siteKey{}, st)))
+	})
+}
+
+// prefix is the path prefix of this mode's pages.
+func (st site) prefix() string {
+	if st.embed {
+		return "/embed"
+	}
+	return ""
+}
+
+// link builds an internal URL in this mode: the path under the mode's prefix, the answers query,
+// then the embed theme options.
+func (st site) link(path, query string) string {
+	u := st.prefix() + path
+	if st.embed && path == "/" {
+		u = "/embed/"
+	}
+	extra := ""
+	if st.embed {
+		extra = st.theme.query()
+	}
+	switch {
+	case query != "" && extra != "":
+		return u + "?" + query + "&" + extra
+	case query != "":
+		return u + "?" + query
+	case extra != "":
+		return u + "?" + extra
+	}
+	return u
+}
+
+// sitePath returns the same page outside the embed (for "Open in a new tab" and canonical links).
+func sitePath(r *http.Request) string {
+	p := strings.TrimPrefix(r.URL.Path, "/embed")
+	if p == "" {
+		p = "/"
+	}
+	q := r.URL.Query()
+	for _, k := range []string{"accent", "theme", "intro"} {
+		q.Del(k)
+	}
+	if enc := q.Encode(); enc != "" {
+		return p + "?" + enc
+	}
+	return p
+}
