@@ -28,6 +28,8 @@ type Content struct {
 	Outcomes  []Outcome  `yaml:"outcomes"`
 	Questions []Question `yaml:"questions"`
 	Table     []Row      `yaml:"table"`
+	// Migrations carry old share links' answers forward, one step per version bump.
+	Migrations []Migration `yaml:"migrations"`
 
 	questionIndex map[string]int
 	outcomeIndex  map[string]int

@@ -172,6 +172,14 @@ func (v *validator) validate() {
 		v.addf(at("table"), "the comparison table has no rows")
 	}
 
+	for i, m := range c.Migrations {
+		if m.From < 1 || m.From >= c.Version {
+			v.addf(at("migrations", i, "from"), "migration from version %d must be below the current version %d", m.From, c.Version)
+		}
+		if i > 0 && m.From <= c.Migrations[i-1].From {
+			v.addf(at("migrations", i, "from"), "migrations must be listed oldest first, one per version")
+		}
+	}
 	v.validateOutcomes()
 	v.validateRules()
 	v.validateQuestions()

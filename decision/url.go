@@ -2,6 +2,7 @@ package decision
 
 import (
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -14,11 +15,25 @@ const VersionParam = "v"
 
 // State is what a query string says about the wizard.
 type State struct {
-	// Raw maps question ids to the first value given for them.
+	// Raw maps current question ids to the first value given for them, after carrying answers
+	// from an older version's link over to the current content.
 	Raw map[string]string
 	// Version is the v= parameter; 0 when missing or not a positive number.
 	Version int
+	// Changed lists questions whose answer in an older link could not be carried over (including
+	// those named by a changed= parameter, which keeps that list across a redirect).
+	Changed []string
+	// Removed counts answers to questions that no longer exist.
+	Removed int
+	// Newer is set when the link comes from a newer content version than this server's.
+	Newer bool
 }
+
+// ChangedParam carries State.Changed across a redirect.
+const ChangedParam = "changed"
+
+// maxOldParams bounds how many parameters of an old link are considered for migration.
+const maxOldParams = 64
 
 // maxValueLen bounds how much of a parameter value is kept: option ids are at most 16 characters.
 const maxValueLen = 64
@@ -27,19 +42,40 @@ const maxValueLen = 64
 // for repeated parameters the first value counts).
 func (c *Content) ParseState(q url.Values) State {
 	s := State{Raw: map[string]string{}}
-	for i := range c.Questions {
-		id := c.Questions[i].ID
-		if vals := q[id]; len(vals) > 0 {
-			v := vals[0]
-			if len(v) > maxValueLen {
-				v = v[:maxValueLen]
-			}
-			s.Raw[id] = v
-		}
-	}
 	if vals := q[VersionParam]; len(vals) > 0 {
 		if n, err := strconv.Atoi(vals[0]); err == nil && n > 0 {
 			s.Version = n
+		}
+	}
+	first := func(vals []string) string {
+		v := vals[0]
+		if len(v) > maxValueLen {
+			v = v[:maxValueLen]
+		}
+		return v
+	}
+	if s.Version > 0 && s.Version < c.Version {
+		// An old link may use ids that were renamed since: read them all, within reason.
+		for k, vals := range q {
+			if len(s.Raw) == maxOldParams {
+				break
+			}
+			if k != VersionParam && k != ChangedParam && len(k) <= maxValueLen && len(vals) > 0 {
+				s.Raw[k] = first(vals)
+			}
+		}
+	} else {
+		for i := range c.Questions {
+			if vals := q[c.Questions[i].ID]; len(vals) > 0 {
+				s.Raw[c.Questions[i].ID] = first(vals)
+			}
+		}
+	}
+	up := c.Migrate(s.Raw, s.Version)
+	s.Raw, s.Changed, s.Removed, s.Newer = up.Raw, up.Changed, up.Removed, up.Newer
+	for _, id := range c.ParseChanged(q.Get(ChangedParam)) {
+		if !slices.Contains(s.Changed, id) {
+			s.Changed = append(s.Changed, id)
 		}
 	}
 	return s

@@ -15,7 +15,11 @@ import (
 func (s *Server) securityHeaders(embed bool) func(http.Handler) http.Handler {
 	ancestors := "'none'"
 	if embed {
-		ancestors = strings.Join(s.cfg.EmbedAllowedOrigins, " ")
+		// 'self' always: the "Embed this wizard" page previews the embed.
+		ancestors = "'self'"
+		if o := s.cfg.EmbedAllowedOrigins; len(o) != 1 || o[0] != "'none'" {
+			ancestors += " " + strings.Join(o, " ")
+		}
 	}
 	hsts := s.cfg.PublicURL != nil && s.cfg.PublicURL.Scheme == "https"
 	return func(next http.Handler) http.Handler {

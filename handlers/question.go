@@ -3,6 +3,8 @@ package handlers
 import (
 	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 
@@ -25,9 +27,11 @@ func (s *Server) question(w http.ResponseWriter, r *http.Request) error {
 	state := s.content.ParseState(r.URL.Query())
 	rp := s.content.Replay(state.Raw)
 	if !rp.OnPath(q) || (rp.Next != nil && rp.Next.Position < q.Position) {
-		return redirect(w, r, s.nextURL(st, &rp, state.Raw))
+		return redirect(w, r, s.nextURL(st, &rp, state))
 	}
-	render(w, r, http.StatusOK, views.Question(s.questionPage(r, &rp, q, "")))
+	page := s.questionPage(r, &rp, q, "")
+	page.Notes = append(s.linkNotes(siteOf(r), state, rp.Answers), page.Notes...)
+	render(w, r, http.StatusOK, views.Question(page))
 	return nil
 }
 
@@ -41,10 +45,10 @@ func (s *Server) next(w http.ResponseWriter, r *http.Request) error {
 	rp := s.content.Replay(state.Raw)
 	q := s.content.Question(query.Get("q"))
 	if q == nil || !rp.OnPath(q) {
-		return redirect(w, r, s.nextURL(st, &rp, state.Raw))
+		return redirect(w, r, s.nextURL(st, &rp, state))
 	}
 	if _, answered := rp.Answers[q.ID]; answered {
-		return redirect(w, r, s.nextURL(st, &rp, state.Raw))
+		return redirect(w, r, s.nextURL(st, &rp, state))
 	}
 	page := s.questionPage(r, &rp, q, "Select an answer to “"+q.Text+"”")
 	page.Title = "Error: " + page.Title
@@ -54,15 +58,51 @@ func (s *Server) next(w http.ResponseWriter, r *http.Request) error {
 
 // nextURL is where a replay leads: the first unanswered question, or the result. Unrecognised
 // values stay in the URL (escaped, never shown) so their question can say it is asked again.
-func (s *Server) nextURL(st site, rp *decision.Replay, raw map[string]string) string {
+// Questions an old link's answers could not be carried to ride along as changed=, so the page
+// the visitor lands on can still say so.
+func (s *Server) nextURL(st site, rp *decision.Replay, state decision.State) string {
+	query := ""
 	if rp.Complete() {
-		return st.link("/result", s.content.Encode(rp.Answers))
+		query = s.content.Encode(rp.Answers)
+	} else {
+		answers := rp.Answers
+		for _, q := range rp.Invalid {
+			answers = answers.With(q.ID, state.Raw[q.ID])
+		}
+		query = s.content.Encode(answers)
 	}
-	answers := rp.Answers
-	for _, q := range rp.Invalid {
-		answers = answers.With(q.ID, raw[q.ID])
+	if len(state.Changed) > 0 {
+		query += "&" + decision.ChangedParam + "=" + url.QueryEscape(strings.Join(state.Changed, ","))
 	}
-	return st.link("/q/"+rp.Next.ID, s.content.Encode(answers))
+	if rp.Complete() {
+		return st.link("/result", query)
+	}
+	return st.link("/q/"+rp.Next.ID, query)
+}
+
+// linkNotes explains what happened to an old or newer link's answers.
+func (s *Server) linkNotes(st site, state decision.State, answers decision.Answers) []views.Note {
+	c := s.content
+	var notes []views.Note
+	if state.Newer {
+		notes = append(notes, views.Note{Text: fmt.Sprintf("This link comes from a newer version of the wizard (v%d) than this one (v%d). Your answers were read as far as possible; check them before relying on the result.", state.Version, c.Version)})
+	}
+	if n := len(state.Changed) + state.Removed; n > 0 {
+		text := fmt.Sprintf("%d of your answers refer to questions that changed since this link was made", n)
+		if n == 1 {
+			text = "1 of your answers refers to a question that changed since this link was made"
+		}
+		note := views.Note{Text: text + ". They were left out."}
+		if len(state.Changed) > 0 {
+			note.Text = text + ". Review them:"
+			for _, id := range state.Changed {
+				q := c.Question(id)
+				note.Links = append(note.Links, views.Link{Label: q.Text, URL: st.link("/q/"+id, c.Encode(answers))})
+			}
+		}
+		notes = append(notes, note)
+	}
+	return notes
 }
 
 func (s *Server) questionPage(r *http.Request, rp *decision.Replay, q *decision.Question, errMsg string) views.QuestionPage {
@@ -72,7 +112,7 @@ func (s *Server) questionPage(r *http.Request, rp *decision.Replay, q *decision.
 		Meta:       s.meta(r, pageTitle(q.Text), "", true),
 		Question:   q,
 		Selected:   rp.Answers[q.ID],
-		FormAction: st.link("/next", ""),
+		FormAction: st.prefix() + "/next",
 		Error:      errMsg,
 	}
 	for i, p := range rp.Path {
@@ -95,7 +135,7 @@ func (s *Server) questionPage(r *http.Request, rp *decision.Replay, q *decision.
 	}
 	page.ArticleTitle = c.Article.Title
 	if rp.IsInvalid(q) && errMsg == "" {
-		page.Notes = append(page.Notes, "Your link had an answer to this question that the wizard does not recognise, so it is asked again.")
+		page.Notes = append(page.Notes, views.Note{Text: "Your link had an answer to this question that the wizard does not recognise, so it is asked again."})
 	}
 	for _, p := range rp.Path {
 		a, ok := rp.Answers[p.ID]
@@ -112,8 +152,11 @@ func (s *Server) questionPage(r *http.Request, rp *decision.Replay, q *decision.
 		views.Field{Name: "q", Value: q.ID})
 	if st.embed {
 		// The form's action URL loses its query, so the theme rides along as fields.
-		for k, vs := range mustParseQuery(st.theme.query()) {
-			page.HiddenAfter = append(page.HiddenAfter, views.Field{Name: k, Value: vs[0]})
+		theme := mustParseQuery(st.theme.query())
+		for _, k := range []string{"accent", "theme", "intro"} {
+			if v := theme.Get(k); v != "" {
+				page.HiddenAfter = append(page.HiddenAfter, views.Field{Name: k, Value: v})
+			}
 		}
 	}
 	return page

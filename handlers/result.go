@@ -17,13 +17,15 @@ func (s *Server) result(w http.ResponseWriter, r *http.Request) error {
 	state := c.ParseState(r.URL.Query())
 	rp := c.Replay(state.Raw)
 	if !rp.Complete() {
-		return redirect(w, r, s.nextURL(siteOf(r), &rp, state.Raw))
+		return redirect(w, r, s.nextURL(siteOf(r), &rp, state))
 	}
 	res, err := c.Evaluate(&rp)
 	if err != nil {
 		return err
 	}
-	render(w, r, http.StatusOK, views.Result(s.resultPage(r, &rp, res)))
+	page := s.resultPage(r, &rp, res)
+	page.Notes = s.linkNotes(siteOf(r), state, rp.Answers)
+	render(w, r, http.StatusOK, views.Result(page))
 	return nil
 }
 
@@ -150,6 +152,11 @@ func (s *Server) resultPage(r *http.Request, rp *decision.Replay, res *decision.
 	page.ADRURL = "/result.md?" + c.Encode(rp.Answers)
 	page.ShareURL = s.publicURL(r, "/result?"+c.Encode(rp.Answers))
 	page.Canonical = page.ShareURL
+	topReason := o.Summary
+	if len(page.For) > 0 {
+		topReason = page.For[0].Answer + " " + page.For[0].Text
+	}
+	page.OG = s.openGraph(r, o.ID, "Recommendation: "+o.Headline, topReason, page.ShareURL)
 	for _, cq := range o.Consequences {
 		page.Consequences = append(page.Consequences, s.quote(cq.Text, cq.Section))
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"nestnext/decision"
+	"nestnext/ogimage"
 	"nestnext/static"
 	"nestnext/views"
 )
@@ -32,7 +33,8 @@ type Server struct {
 	log     *slog.Logger
 	cfg     Config
 	// now is the clock, replaceable in tests (decision records are dated).
-	now func() time.Time
+	now   func() time.Time
+	cards *ogimage.Cache
 }
 
 // New returns the wizard's HTTP handler with every route and middleware in place.
@@ -44,7 +46,7 @@ func newServer(content *decision.Content, log *slog.Logger, cfg Config) *Server 
 	if cfg.EmbedAllowedOrigins == nil {
 		cfg.EmbedAllowedOrigins = DefaultEmbedAllowedOrigins
 	}
-	return &Server{content: content, log: log, cfg: cfg, now: time.Now}
+	return &Server{content: content, log: log, cfg: cfg, now: time.Now, cards: ogimage.NewCache()}
 }
 
 // meta fills the parts of <head> every page shares.

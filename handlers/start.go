@@ -10,6 +10,10 @@ import (
 
 func (s *Server) start(w http.ResponseWriter, r *http.Request) error {
 	c := s.content
+	if st := siteOf(r); st.embed && st.theme.hideIntro {
+		// An embedder asked to skip the introduction: start at the first question.
+		return redirect(w, r, st.link("/q/"+c.Questions[0].ID, c.Encode(decision.Answers{})))
+	}
 	lo, hi := c.PathLengths()
 	published := c.Article.Published
 	if t, err := time.Parse("2006-01-02", published); err == nil {
@@ -29,6 +33,8 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request) error {
 		ArticleURL:    c.Article.URL,
 		Published:     published,
 	}
+	page.Canonical = s.publicURL(r, "/")
+	page.OG = s.openGraph(r, "start", siteName, page.Description, page.Canonical)
 	render(w, r, http.StatusOK, views.Start(page))
 	return nil
 }

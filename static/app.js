@@ -4,12 +4,14 @@
   "use strict";
 
   var main = function () { return document.getElementById("main"); };
+  // In an iframe embed, history is off and the host page owns scrolling.
+  var embedded = document.documentElement.hasAttribute("data-embed");
 
   // Before a question form is sent, rewrite the current history entry to include the chosen answer,
   // so the browser's Back button returns to this question with the answer still selected.
   document.addEventListener("htmx:before:request", function (e) {
     var form = e.target;
-    if (!(form instanceof HTMLFormElement) || !form.dataset.question) return;
+    if (!(form instanceof HTMLFormElement) || !form.dataset.question || embedded) return;
     var params = new URLSearchParams(new FormData(form));
     params.delete("q");
     if (!params.get(form.dataset.question)) return;
@@ -26,7 +28,8 @@
     if (ctx.title) document.title = ctx.title;
     var target = m.querySelector(".error-summary") || m.querySelector("h1");
     if (target) target.focus({ preventScroll: true });
-    if (m.getBoundingClientRect().top < 0) window.scrollTo(0, 0);
+    // Embedded, the host page's embed.js decides about scrolling; never scroll it from here.
+    if (!embedded && m.getBoundingClientRect().top < 0) window.scrollTo(0, 0);
     var announcer = document.getElementById("announcer");
     if (announcer) {
       announcer.textContent = "";
@@ -34,6 +37,47 @@
       setTimeout(function () { announcer.textContent = document.title; }, 50);
     }
   });
+
+  // Share controls: shown only where the browser can do them; the read-only field always works.
+  function enableShare() {
+    document.querySelectorAll("[data-copy]").forEach(function (b) {
+      b.hidden = !(navigator.clipboard && navigator.clipboard.writeText);
+    });
+    document.querySelectorAll("[data-share]").forEach(function (b) {
+      b.hidden = typeof navigator.share !== "function";
+    });
+  }
+  function say(button, text) {
+    var status = button.closest(".share").querySelector(".share-status");
+    if (status) status.textContent = text;
+  }
+  document.addEventListener("click", function (e) {
+    var copy = e.target.closest && e.target.closest("[data-copy]");
+    var share = e.target.closest && e.target.closest("[data-share]");
+    var field = copy ? document.getElementById(copy.dataset.copy) : share ? document.getElementById(share.dataset.share) : null;
+    if (!field) return;
+    if (copy) {
+      navigator.clipboard.writeText(field.value).then(function () {
+        say(copy, "Link copied");
+      }, function () {
+        // Clipboard refused (e.g. a frame without clipboard-write): select it for the visitor.
+        field.focus();
+        field.select();
+        say(copy, "Press Ctrl+C (or ⌘C) to copy the selected link");
+      });
+    } else {
+      navigator.share({ title: document.title, url: field.value }).catch(function () {});
+    }
+  });
+  document.addEventListener("focusin", function (e) {
+    if (e.target.classList && e.target.classList.contains("share-url")) e.target.select();
+  });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", enableShare);
+  } else {
+    enableShare();
+  }
+  document.addEventListener("htmx:after:swap", enableShare);
 
   // If a swap fails (network error, an unexpected response), fall back to a normal page load.
   document.addEventListener("htmx:error", function (e) {

@@ -1,0 +1,90 @@
+package handlers
+
+import (
+	"fmt"
+	"image/color"
+	"net/http"
+	"strconv"
+
+	"github.com/go-chi/chi/v5"
+
+	"nestnext/decision"
+	"nestnext/ogimage"
+	"nestnext/views"
+)
+
+// Preview-card accents, matching each outcome's colour on the result page.
+var cardAccents = map[string]color.RGBA{
+	"start":         {0x0f, 0x7a, 0x45, 0xff},
+	decision.NestJS: {0xb0, 0x17, 0x3d, 0xff},
+	decision.NextJS: {0x1f, 0x2a, 0x37, 0xff},
+	decision.Both:   {0x4a, 0x3a, 0x94, 0xff},
+}
+
+// ogPath is the card image for an outcome ("start" for the start page). The content version is in
+// the path because crawlers cache previews hard: new content gets a new URL.
+func (s *Server) ogPath(name string) string {
+	return fmt.Sprintf("/og/v%d/%s.png", s.content.Version, name)
+}
+
+// ogImage serves a preview card. There is one per outcome and content version, rendered once and
+// kept in memory, with no personal data, so it can be cached forever.
+func (s *Server) ogImage(w http.ResponseWriter, r *http.Request) error {
+	if chi.URLParam(r, "version") != strconv.Itoa(s.content.Version) {
+		return errNotFound
+	}
+	name := chi.URLParam(r, "name")
+	card, ok := s.card(name)
+	if !ok {
+		return errNotFound
+	}
+	png, err := s.cards.Get(name, func() ogimage.Card { return card })
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", "image/png")
+	h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	w.Write(png)
+	return nil
+}
+
+func (s *Server) card(name string) (ogimage.Card, bool) {
+	c := s.content
+	footer := fmt.Sprintf("Based on a CTO's comparison by %s · content v%d", c.Article.Author, c.Version)
+	if name == "start" {
+		return ogimage.Card{
+			Eyebrow:  "Decision wizard",
+			Title:    siteName,
+			Subtitle: "Answer a few questions, get a reasoned recommendation for your stack.",
+			Footer:   footer,
+			Accent:   cardAccents["start"],
+		}, true
+	}
+	o := c.Outcome(name)
+	if o == nil {
+		return ogimage.Card{}, false
+	}
+	return ogimage.Card{
+		Eyebrow:  siteName + " · Recommendation",
+		Title:    o.Headline,
+		Subtitle: o.Summary,
+		Footer:   footer,
+		Accent:   cardAccents[o.ID],
+	}, true
+}
+
+// openGraph describes a page's preview card.
+func (s *Server) openGraph(r *http.Request, name, title, description, pageURL string) *views.OpenGraph {
+	return &views.OpenGraph{
+		Title:       title,
+		Description: description,
+		Type:        "website",
+		URL:         pageURL,
+		Image:       s.publicURL(r, s.ogPath(name)),
+		ImageAlt:    title,
+		ImageWidth:  ogimage.Width,
+		ImageHeight: ogimage.Height,
+		SiteName:    siteName,
+	}
+}
