@@ -5,9 +5,7 @@ package handlers
 // openapi.json describes every body, and api_test.go validates real responses against it.
 
 import (
-	"crypto/sha256"
 	_ "embed"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -170,35 +168,8 @@ func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, v any) {
 // tags on every instance, with no state or clock involved, and a matching If-None-Match gets a
 // 304 without the body.
 func writeCacheable(w http.ResponseWriter, r *http.Request, contentType string, body []byte) {
-	sum := sha256.Sum256(body)
-	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
-	h := w.Header()
-	h.Set("ETag", etag)
-	h.Set("Cache-Control", apiCacheControl)
-	if etagMatch(r.Header.Values("If-None-Match"), etag) {
-		w.WriteHeader(http.StatusNotModified)
-		return
-	}
-	h.Set("Content-Type", contentType)
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(http.StatusOK)
-	if r.Method != http.MethodHead {
-		w.Write(body)
-	}
-}
-
-// etagMatch applies If-None-Match, which compares tags weakly (RFC 9110, section 13.1.2): a W/
-// prefix is ignored, and * matches any current representation.
-func etagMatch(header []string, etag string) bool {
-	for _, line := range header {
-		for tag := range strings.SplitSeq(line, ",") {
-			tag = strings.TrimSpace(tag)
-			if tag == "*" || strings.TrimPrefix(tag, "W/") == etag {
-				return true
-			}
-		}
-	}
-	return false
+	w.Header().Set("Cache-Control", apiCacheControl)
+	writeBody(w, r, http.StatusOK, contentType, body, etagOf(body))
 }
 
 // problem is an RFC 9457 problem details object.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
@@ -83,5 +84,28 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 			}
 		}()
 		next.ServeHTTP(w, r)
+	})
+}
+
+// maxQuery bounds the query string: a full answer set is under 300 bytes, so anything near this
+// is not a wizard link.
+const maxQuery = 4096
+
+// limitQuery answers over-long query strings with 414 before any handler parses them.
+func (s *Server) limitQuery(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if len(r.URL.RawQuery) <= maxQuery {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			s.writeProblem(w, r, newProblem(r, http.StatusRequestURITooLong, "The query string is longer than any set of answers can be."))
+			return
+		}
+		s.renderError(w, r, &httpError{
+			status:  http.StatusRequestURITooLong,
+			heading: "This link is too long",
+			message: "The address is much longer than any set of answers can be, so it was not read. It may have been cut or altered on its way; start the wizard again, or ask for the link again.",
+		})
 	})
 }

@@ -387,3 +387,13 @@ func TestHealthz(t *testing.T) {
 	r := get(t, h, "/healthz")
 	wantStatus(t, r, http.StatusOK)
 }
+
+func httptestRecorder(h http.Handler, target string, hdr map[string]string) response {
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodGet, target, nil)
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	h.ServeHTTP(rec, req)
+	return response{ResponseRecorder: rec}
+}

@@ -29,6 +29,10 @@ func (s *Server) question(w http.ResponseWriter, r *http.Request) error {
 	if !rp.OnPath(q) || (rp.Next != nil && rp.Next.Position < q.Position) {
 		return redirect(w, r, s.nextURL(st, &rp, state))
 	}
+	if q.Position == 0 && len(state.Raw) == 0 {
+		s.countStart()
+	}
+	s.countView(q.ID)
 	page := s.questionPage(r, &rp, q, "")
 	page.Notes = append(s.linkNotes(siteOf(r), state, rp.Answers), page.Notes...)
 	render(w, r, http.StatusOK, views.Question(page))
@@ -48,6 +52,12 @@ func (s *Server) next(w http.ResponseWriter, r *http.Request) error {
 		return redirect(w, r, s.nextURL(st, &rp, state))
 	}
 	if _, answered := rp.Answers[q.ID]; answered {
+		s.countAnswer(q.ID)
+		if rp.Complete() && s.metrics != nil {
+			if res, err := s.content.Evaluate(&rp); err == nil {
+				s.countCompletion(res.Outcome.ID)
+			}
+		}
 		return redirect(w, r, s.nextURL(st, &rp, state))
 	}
 	page := s.questionPage(r, &rp, q, "Select an answer to “"+q.Text+"”")

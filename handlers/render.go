@@ -10,41 +10,52 @@ import (
 
 // render writes a component with a status. It renders into a buffer first so a failure mid-page
 // becomes an error page rather than half a page.
+//
+// Pages get an ETag and "no-cache": the browser revalidates and gets a 304 when nothing changed.
+// The tag ignores the per-response CSP nonce, and a 304 carries no CSP header, so the browser keeps
+// the policy (and nonce) that came with the body it already has.
 func render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
 	var buf bytes.Buffer
 	if err := c.Render(r.Context(), &buf); err != nil {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
+	body := buf.Bytes()
 	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
 	if h.Get("Cache-Control") == "" {
 		h.Set("Cache-Control", "no-cache")
 	}
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	etag := ""
+	if status == http.StatusOK {
+		stable := body
+		if nonce := templ.GetNonce(r.Context()); nonce != "" {
+			stable = bytes.ReplaceAll(body, []byte(nonce), nil)
+		}
+		etag = etagOf(stable)
+	}
+	writeBody(w, r, status, "text/html; charset=utf-8", body, etag)
+}
+
+// withCoding is the tag writeBody gives a body in a content coding.
+func withCoding(etag, coding string) string {
+	if coding == "" || etag == "" {
+		return etag
+	}
+	return etag[:len(etag)-1] + "-" + coding + `"`
 }
 
 // redirect sends the visitor on with 303 See Other, so a GET form lands on a clean URL.
 func redirect(w http.ResponseWriter, r *http.Request, target string) error {
-	http.Redirect(w, r, (&url.URL{Path: pathOf(target), RawQuery: queryOf(target)}).String(), http.StatusSeeOther)
+	path, query, _ := cutQuery(target)
+	http.Redirect(w, r, (&url.URL{Path: path, RawQuery: query}).String(), http.StatusSeeOther)
 	return nil
 }
 
-func pathOf(u string) string {
+func cutQuery(u string) (path, query string, ok bool) {
 	for i := 0; i < len(u); i++ {
 		if u[i] == '?' {
-			return u[:i]
+			return u[:i], u[i+1:], true
 		}
 	}
-	return u
-}
-
-func queryOf(u string) string {
-	for i := 0; i < len(u); i++ {
-		if u[i] == '?' {
-			return u[i+1:]
-		}
-	}
-	return ""
+	return u, "", false
 }

@@ -13,8 +13,10 @@ func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID)
 	r.Use(s.logRequests)
+	r.Use(s.observe)
 	r.Use(s.recoverPanics)
 	r.Use(middleware.GetHead)
+	r.Use(s.limitQuery)
 
 	r.Group(func(r chi.Router) {
 		r.Use(s.securityHeaders(false))
@@ -26,6 +28,10 @@ func (s *Server) routes() http.Handler {
 		r.Method(http.MethodGet, "/embedding", s.handle(s.embedding))
 		r.Get("/robots.txt", s.robots)
 		r.Get("/healthz", s.healthz)
+		r.Get("/readyz", s.readyz)
+		if s.metrics != nil {
+			r.Method(http.MethodGet, "/metrics", s.metricsHandler())
+		}
 		r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }).ServeHTTP)
 		r.MethodNotAllowed(s.handle(s.methodNotAllowed).ServeHTTP)
 	})

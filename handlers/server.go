@@ -21,6 +21,10 @@ type Config struct {
 	PublicURL *url.URL
 	// EmbedAllowedOrigins are the CSP frame-ancestors sources allowed to frame /embed/ pages.
 	EmbedAllowedOrigins []string
+	// Metrics serves Prometheus metrics at /metrics and counts wizard use.
+	Metrics bool
+	// Ready reports whether to take traffic (false while shutting down); nil means always.
+	Ready func() bool
 }
 
 // DefaultEmbedAllowedOrigins lets any https site and local development embed the wizard: the
@@ -33,8 +37,9 @@ type Server struct {
 	log     *slog.Logger
 	cfg     Config
 	// now is the clock, replaceable in tests (decision records are dated).
-	now   func() time.Time
-	cards *ogimage.Cache
+	now     func() time.Time
+	cards   *ogimage.Cache
+	metrics *metrics // nil when metrics are off
 }
 
 // New returns the wizard's HTTP handler with every route and middleware in place.
@@ -46,7 +51,11 @@ func newServer(content *decision.Content, log *slog.Logger, cfg Config) *Server 
 	if cfg.EmbedAllowedOrigins == nil {
 		cfg.EmbedAllowedOrigins = DefaultEmbedAllowedOrigins
 	}
-	return &Server{content: content, log: log, cfg: cfg, now: time.Now, cards: ogimage.NewCache()}
+	s := &Server{content: content, log: log, cfg: cfg, now: time.Now, cards: ogimage.NewCache()}
+	if cfg.Metrics {
+		s.metrics = newMetrics()
+	}
+	return s
 }
 
 // meta fills the parts of <head> every page shares.

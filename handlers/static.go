@@ -23,20 +23,37 @@ func (s *Server) static(w http.ResponseWriter, r *http.Request) error {
 		return errNotFound
 	}
 	h := w.Header()
-	h.Set("Content-Type", a.ContentType)
 	if hashed {
 		h.Set("Cache-Control", "public, max-age=31536000, immutable")
 	} else {
 		h.Set("Cache-Control", "public, max-age=300")
 	}
-	w.Write(a.Body)
+	var variants []encoded
+	if a.Brotli != nil {
+		variants = []encoded{{"br", a.Brotli}, {"gzip", a.Gzip}}
+	}
+	writeBody(w, r, http.StatusOK, a.ContentType, a.Body, a.ETag, variants...)
 	return nil
 }
 
+// healthz says the process is alive.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Write([]byte("ok\n"))
+}
+
+// readyz says whether to send traffic here: the content is loaded (it is, or the server would
+// not have started) and the server is not shutting down.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if s.cfg.Ready != nil && !s.cfg.Ready() {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte("shutting down\n"))
+		return
+	}
+	fmt.Fprintf(w, "ready: content version %d\n", s.content.Version)
 }
 
 // robots.txt lets crawlers reach the start page, result pages (noindex, but crawlers must fetch

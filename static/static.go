@@ -3,12 +3,16 @@
 package static
 
 import (
+	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
 	"io/fs"
 	"path"
 	"strings"
+
+	"github.com/andybalholm/brotli"
 )
 
 //go:embed *.css *.js *.svg vendor
@@ -23,6 +27,10 @@ type Asset struct {
 	HashedName  string // e.g. app.3f2a1b9c0d.css
 	ContentType string
 	Body        []byte
+	// ETag is a strong validator from the content hash.
+	ETag string
+	// Gzip and Brotli are the body precompressed once at start-up (nil when not worth it).
+	Gzip, Brotli []byte
 }
 
 var (
@@ -46,6 +54,10 @@ func init() {
 			HashedName:  strings.TrimSuffix(p, ext) + "." + hex.EncodeToString(sum[:5]) + ext,
 			ContentType: contentType(ext),
 			Body:        body,
+			ETag:        `"` + hex.EncodeToString(sum[:16]) + `"`,
+		}
+		if ext != ".md" && ext != ".txt" && len(body) > 512 {
+			a.Gzip, a.Brotli = gzipBytes(body), brotliBytes(body)
 		}
 		byName[p] = a
 		byHashed[a.HashedName] = a
@@ -85,4 +97,20 @@ func Lookup(name string) (a *Asset, hashed bool) {
 		return a, true
 	}
 	return byName[name], false
+}
+
+func gzipBytes(b []byte) []byte {
+	var buf bytes.Buffer
+	w, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	w.Write(b)
+	w.Close()
+	return buf.Bytes()
+}
+
+func brotliBytes(b []byte) []byte {
+	var buf bytes.Buffer
+	w := brotli.NewWriterLevel(&buf, 6)
+	w.Write(b)
+	w.Close()
+	return buf.Bytes()
 }

@@ -26,6 +26,7 @@ type config struct {
 	LogFormat       string
 	ShutdownTimeout time.Duration
 	ContentFile     string
+	Metrics         bool
 }
 
 // setting is one configurable value: its flag, its environment variable, its default and a parser
@@ -80,6 +81,17 @@ var settings = []setting{
 			return fmt.Errorf("must be text or json")
 		}
 		c.LogFormat = v
+		return nil
+	}},
+	{"metrics", "METRICS", "on", "on or off: Prometheus metrics at /metrics (request durations, starts, completions, drop-off)", func(c *config, v string) error {
+		switch v {
+		case "on":
+			c.Metrics = true
+		case "off":
+			c.Metrics = false
+		default:
+			return fmt.Errorf("must be on or off")
+		}
 		return nil
 	}},
 	{"shutdown-timeout", "SHUTDOWN_TIMEOUT", "20s", "how long in-flight requests may take to finish after SIGTERM", func(c *config, v string) error {
@@ -152,6 +164,8 @@ func printUsage(w io.Writer) {
 Usage:
   wizard [flags]           serve (flags override environment variables)
   wizard validate [FILE]   check a content file (default: the embedded one) and exit
+  wizard healthcheck [URL] exit 0 if URL (default http://127.0.0.1:$PORT/healthz) answers 200;
+                           for container health checks on images without curl
 
 Settings:
 `)

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -40,10 +41,16 @@ type usageError struct{ msg string }
 func (e *usageError) Error() string { return e.msg }
 
 // run starts the server and blocks until ctx is cancelled, then shuts down gracefully.
-// "wizard validate [FILE]" checks a content file instead and exits.
+// "wizard validate [FILE]" checks a content file instead, and "wizard healthcheck" probes a
+// running server.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) > 1 && args[1] == "validate" {
-		return validate(args[2:], stdout)
+	if len(args) > 1 {
+		switch args[1] {
+		case "validate":
+			return validate(args[2:], stdout)
+		case "healthcheck":
+			return healthcheck(ctx, args[2:], getenv, stdout)
+		}
 	}
 	cfg, err := parseConfig(args, getenv, stderr)
 	if errors.Is(err, errHelp) {
@@ -69,19 +76,31 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return &usageError{fmt.Sprintf("cannot listen on %s: %v", cfg.Addr, err)}
 	}
-	srv := &http.Server{
-		Handler: handlers.New(content, log, handlers.Config{
-			PublicURL:           cfg.PublicURL,
-			EmbedAllowedOrigins: cfg.EmbedOrigins,
-		}),
+	var draining atomic.Bool
+	handler := handlers.New(content, log, handlers.Config{
+		PublicURL:           cfg.PublicURL,
+		EmbedAllowedOrigins: cfg.EmbedOrigins,
+		Metrics:             cfg.Metrics,
+		Ready:               func() bool { return !draining.Load() },
+	})
+	log.Info("listening", "addr", ln.Addr().String(), "version", version, "content_version", content.Version)
+	return serve(ctx, ln, newHTTPServer(handler), &draining, cfg.ShutdownTimeout, log)
+}
+
+func newHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      15 * time.Second,
 		IdleTimeout:       60 * time.Second,
 		MaxHeaderBytes:    32 << 10,
 	}
-	log.Info("listening", "addr", ln.Addr().String(), "version", version, "content_version", content.Version)
+}
 
+// serve runs srv until ctx ends, then drains: /readyz turns 503 so load balancers stop sending
+// traffic, in-flight requests finish (up to timeout), and serve returns nil.
+func serve(ctx context.Context, ln net.Listener, srv *http.Server, draining *atomic.Bool, timeout time.Duration, log *slog.Logger) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -89,10 +108,42 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down", "timeout", cfg.ShutdownTimeout)
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	draining.Store(true)
+	log.Info("shutting down", "timeout", timeout)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	return srv.Shutdown(shutdownCtx)
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("graceful shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// healthcheck probes a running server's /healthz and fails unless it answers 200.
+func healthcheck(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	target := "http://127.0.0.1:8080/healthz"
+	if p := getenv("PORT"); p != "" {
+		target = "http://127.0.0.1:" + p + "/healthz"
+	}
+	if len(args) > 0 {
+		target = args[0]
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return &usageError{err.Error()}
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthcheck: %s answered %s", target, resp.Status)
+	}
+	fmt.Fprintln(stdout, "healthy")
+	return nil
 }
 
 func loadContent(file string) (*decision.Content, error) {

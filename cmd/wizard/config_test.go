@@ -1,0 +1,141 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func TestConfigValidation(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string // part of the error; "" means valid
+	}{
+		{"defaults", nil, nil, ""},
+		{"flags override env", []string{"-port", "9001"}, map[string]string{"PORT": "abc"}, ""},
+		{"bad port", nil, map[string]string{"PORT": "70000"}, `PORT="70000": must be a port number`},
+		{"bad public url", nil, map[string]string{"PUBLIC_URL": "wizard.example.com"}, `PUBLIC_URL="wizard.example.com"`},
+		{"public url with path", []string{"-public-url", "https://x.example/app"}, nil, "with no path"},
+		{"bad origin", nil, map[string]string{"EMBED_ALLOWED_ORIGINS": "https://ok.example 'unsafe-inline'"}, "is not a frame-ancestors source"},
+		{"bad origin injection", nil, map[string]string{"EMBED_ALLOWED_ORIGINS": "https://a.example; script-src *"}, "is not a frame-ancestors source"},
+		{"none alone", nil, map[string]string{"EMBED_ALLOWED_ORIGINS": "'none'"}, ""},
+		{"bad log level", nil, map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
+		{"bad log format", []string{"-log-format", "xml"}, nil, "must be text or json"},
+		{"bad metrics", nil, map[string]string{"METRICS": "yes"}, "must be on or off"},
+		{"bad timeout", nil, map[string]string{"SHUTDOWN_TIMEOUT": "-1s"}, "positive duration"},
+		{"unknown flag", []string{"-colour"}, nil, "flag provided but not defined"},
+		{"stray argument", []string{"serve"}, nil, "unexpected argument"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"wizard"}, tt.args...)
+			cfg, err := parseConfig(args, func(k string) string { return tt.env[k] }, io.Discard)
+			if tt.want == "" {
+				if err != nil {
+					t.Fatalf("unexpected error: %v", err)
+				}
+				if cfg.Addr == "" {
+					t.Error("no listen address")
+				}
+				return
+			}
+			var ue *usageError
+			if !errors.As(err, &ue) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("want usage error containing %q, got %v", tt.want, err)
+			}
+		})
+	}
+}
+
+// Every setting is listed by -h, and the README's table names every environment variable.
+func TestHelpListsEverySetting(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"wizard", "-h"}, func(string) string { return "" }, io.Discard, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range settings {
+		if !strings.Contains(out.String(), "-"+s.flag) || !strings.Contains(out.String(), s.env) {
+			t.Errorf("-h does not list %s / %s", s.flag, s.env)
+		}
+	}
+}
+
+// A request that started before shutdown finishes with 200; /readyz turns 503 meanwhile; serve
+// returns nil.
+func TestGracefulShutdown(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var draining atomic.Bool
+	started := make(chan struct{})
+	mux := http.NewServeMux()
+	mux.HandleFunc("/slow", func(w http.ResponseWriter, r *http.Request) {
+		close(started)
+		time.Sleep(500 * time.Millisecond)
+		w.Write([]byte("done"))
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- serve(ctx, ln, newHTTPServer(mux), &draining, 10*time.Second, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	}()
+	base := "http://" + ln.Addr().String()
+	result := make(chan int, 1)
+	go func() {
+		resp, err := http.Get(base + "/slow")
+		if err != nil {
+			result <- -1
+			return
+		}
+		resp.Body.Close()
+		result <- resp.StatusCode
+	}()
+	<-started
+	cancel() // what SIGTERM does through signal.NotifyContext
+	if code := <-result; code != http.StatusOK {
+		t.Fatalf("in-flight request got %d", code)
+	}
+	if !draining.Load() {
+		t.Error("readiness did not turn off")
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve returned %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not return")
+	}
+}
+
+func TestHealthcheckCommand(t *testing.T) {
+	port := freePort(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	env := map[string]string{"PORT": port, "METRICS": "off"}
+	go run(ctx, []string{"wizard"}, func(k string) string { return env[k] }, io.Discard, io.Discard)
+	var err error
+	for range 200 {
+		if err = run(context.Background(), []string{"wizard", "healthcheck"}, func(k string) string { return env[k] }, io.Discard, io.Discard); err == nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("healthcheck against a running server: %v", err)
+	}
+	if err := run(context.Background(), []string{"wizard", "healthcheck", "http://127.0.0.1:1/healthz"}, func(string) string { return "" }, io.Discard, io.Discard); err == nil {
+		t.Error("healthcheck against nothing should fail")
+	}
+}

@@ -1,0 +1,106 @@
+package handlers
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"nestnext/decision"
+)
+
+func TestMetrics(t *testing.T) {
+	c, _ := decision.Default()
+	h := New(c, slog.New(slog.NewTextHandler(io.Discard, nil)), Config{Metrics: true})
+	for _, target := range []string{
+		"/q/build?v=1",
+		"/next?build=api&q=build&v=1",
+		"/q/logic?build=api&v=1",
+		"/next?q=quality&build=api&logic=complex&growth=services&realtime=essential&deploy=servers&team=java&quality=essential&v=1",
+		"/result?build=platform&seo=<script>&v=1",
+	} {
+		get(t, h, target)
+	}
+	r := get(t, h, "/metrics")
+	wantStatus(t, r, http.StatusOK)
+	body := r.Body.String()
+	for _, want := range []string{
+		`wizard_starts_total 1`,
+		`wizard_question_views_total{question="build"} 1`,
+		`wizard_question_views_total{question="logic"} 1`,
+		`wizard_question_answers_total{question="build"} 1`,
+		`wizard_completions_total{outcome="nestjs"} 1`,
+		`wizard_http_request_duration_seconds_count{method="GET",route="/q/{id}",status="200"} 2`,
+		`wizard_http_request_duration_seconds_count{method="GET",route="/result",status="303"} 1`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	if strings.Contains(body, "<script>") || strings.Contains(body, "build=") {
+		t.Error("metrics must not carry paths, queries or answers")
+	}
+	_, off := newTestServer(t)
+	if get(t, off, "/metrics").Code != http.StatusNotFound {
+		t.Error("/metrics must not exist when metrics are off")
+	}
+}
+
+func TestReadiness(t *testing.T) {
+	c, _ := decision.Default()
+	var ready atomic.Bool
+	ready.Store(true)
+	h := New(c, slog.New(slog.NewTextHandler(io.Discard, nil)), Config{Ready: ready.Load})
+	wantStatus(t, get(t, h, "/readyz"), http.StatusOK)
+	ready.Store(false)
+	wantStatus(t, get(t, h, "/readyz"), http.StatusServiceUnavailable)
+	wantStatus(t, get(t, h, "/healthz"), http.StatusOK)
+}
+
+func TestOverlongQuery(t *testing.T) {
+	_, h := newTestServer(t)
+	long := "build=site&x=" + strings.Repeat("a", 5000)
+	r := get(t, h, "/result?"+long)
+	wantStatus(t, r, http.StatusRequestURITooLong)
+	if r.doc.Find("main h1").Text() == "" {
+		t.Error("414 page needs a heading")
+	}
+	api := get(t, h, "/api/v1/result?"+long)
+	if api.Code != http.StatusRequestURITooLong || !strings.HasPrefix(api.Header().Get("Content-Type"), "application/problem+json") {
+		t.Errorf("API 414: %d %s", api.Code, api.Header().Get("Content-Type"))
+	}
+}
+
+func TestCompressionAndETags(t *testing.T) {
+	_, h := newTestServer(t)
+	req := func(target string, hdr map[string]string) response {
+		rec := httptestRecorder(h, target, hdr)
+		return rec
+	}
+	for _, enc := range []string{"br", "gzip"} {
+		r := req("/result?"+fullPlatform, map[string]string{"Accept-Encoding": enc})
+		if r.Header().Get("Content-Encoding") != enc || !strings.Contains(r.Header().Get("Vary"), "Accept-Encoding") {
+			t.Errorf("%s: Content-Encoding %q Vary %q", enc, r.Header().Get("Content-Encoding"), r.Header().Get("Vary"))
+		}
+		etag := r.Header().Get("ETag")
+		again := req("/result?"+fullPlatform, map[string]string{"Accept-Encoding": enc, "If-None-Match": etag})
+		if again.Code != http.StatusNotModified || again.Body.Len() != 0 {
+			t.Errorf("%s: revalidation got %d", enc, again.Code)
+		}
+		if again.Header().Get("Content-Security-Policy") != "" {
+			t.Error("a 304 must not replace the cached page's CSP (its nonce belongs to the cached body)")
+		}
+	}
+	plain := req("/result?"+fullPlatform, nil)
+	if plain.Header().Get("Content-Encoding") != "" || plain.Header().Get("Cache-Control") != "no-cache" {
+		t.Errorf("identity response: %v", plain.Header())
+	}
+	css := get(t, h, "/")
+	href := css.doc.Find("link[rel=stylesheet]").AttrOr("href", "")
+	st := req(href, map[string]string{"Accept-Encoding": "gzip, br;q=0"})
+	if st.Header().Get("Content-Encoding") != "gzip" {
+		t.Errorf("br;q=0 must be refused, got %q", st.Header().Get("Content-Encoding"))
+	}
+}
