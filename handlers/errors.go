@@ -63,6 +63,11 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 }
 
 func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) error {
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		// chi sends methods it does not know at all to the top router's handler.
+		s.apiMethodNotAllowed(w, r)
+		return nil
+	}
 	// chi gives a custom 405 handler no Allow header; every route here is read-only.
 	w.Header().Set("Allow", "GET, HEAD")
 	return &httpError{

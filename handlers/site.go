@@ -109,8 +109,6 @@ func sitePath(r *http.Request) string {
 	for _, k := range []string{"accent", "theme", "intro"} {
 		q.Del(k)
 	}
-	if enc := q.Encode(); enc != "" {
-		return p + "?" + enc
-	}
-	return p
+	// Re-escape: the decoded path may hold anything a visitor typed.
+	return (&url.URL{Path: p, RawQuery: q.Encode()}).String()
 }

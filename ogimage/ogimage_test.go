@@ -30,7 +30,7 @@ var realCards = map[string]Card{
 		Footer:   footer, Accent: color.RGBA{0xb0, 0x17, 0x3d, 0xff}},
 	"nextjs": {Eyebrow: eyebrow, Title: "Next.js",
 		Subtitle: "Build it with Next.js, using its API routes for the light backend work.",
-		Footer:   footer, Accent: color.RGBA{0x1f, 0x2a, 0x37, 0xff}},
+		Footer:   footer, Accent: color.RGBA{0x0b, 0x5d, 0x73, 0xff}},
 	"both": {Eyebrow: eyebrow, Title: "Both: NestJS for the backend with Next.js in front",
 		Subtitle: "Put a NestJS backend for APIs and business logic behind a Next.js front end.",
 		Footer:   footer, Accent: color.RGBA{0x4a, 0x3a, 0x94, 0xff}},
