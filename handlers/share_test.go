@@ -84,7 +84,7 @@ func TestCanonicalAndPreviewCard(t *testing.T) {
 		if got := r.doc.Find(`link[rel=canonical]`).AttrOr("href", ""); got != want {
 			t.Errorf("%s: canonical %q, want %q", target, got, want)
 		}
-		meta := func(p string) string { return r.doc.Find(`meta[property="` + p + `"]`).AttrOr("content", "") }
+		meta := func(p string) string { return r.doc.Find(`meta[property="`+p+`"]`).AttrOr("content", "") }
 		if meta("og:url") != want {
 			t.Errorf("og:url %q", meta("og:url"))
 		}

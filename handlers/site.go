@@ -101,10 +101,8 @@ func (st site) link(path, query string) string {
 
 // sitePath returns the same page outside the embed (for "Open in a new tab" and canonical links).
 func sitePath(r *http.Request) string {
-	p := strings.TrimPrefix(r.URL.Path, "/embed")
-	if p == "" {
-		p = "/"
-	}
+	// One leading slash only: "//host/..." would be a link to another site.
+	p := "/" + strings.TrimLeft(strings.TrimPrefix(r.URL.Path, "/embed"), "/")
 	q := r.URL.Query()
 	for _, k := range []string{"accent", "theme", "intro"} {
 		q.Del(k)
