@@ -37,6 +37,8 @@ type Content struct {
 	rowIndex      map[string]int
 	minPath       int
 	maxPath       int
+	// historicalIDs are the question ids links of any version may use.
+	historicalIDs []string
 }
 
 // Article describes the source the content is drawn from.

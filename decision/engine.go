@@ -34,10 +34,26 @@ func (r *Replay) IsInvalid(q *Question) bool { return slices.Contains(r.Invalid,
 // Replay walks the questions in order with the raw answers (question id to option id; unknown ids
 // are ignored, empty values count as unanswered).
 func (c *Content) Replay(raw map[string]string) Replay {
-	r := Replay{Answers: Answers{}}
+	return c.replay(raw, nil)
+}
+
+// override is one answer laid over a replay's raw answers (see replay).
+type override struct{ id, val string }
+
+// replay is Replay with overrides: an answer in over (the last one for an id) wins over raw. It
+// lets Alternatives try a changed answer without copying the answer map first.
+func (c *Content) replay(raw map[string]string, over []override) Replay {
+	// Sized once: every question may be answered, and growing a map rehashes it.
+	r := Replay{Answers: make(Answers, len(c.Questions)), Path: make([]*Question, 0, len(c.Questions))}
 	for i := range c.Questions {
 		q := &c.Questions[i]
 		val, given := raw[q.ID]
+		for j := len(over) - 1; j >= 0; j-- {
+			if over[j].id == q.ID {
+				val, given = over[j].val, true
+				break
+			}
+		}
 		given = given && val != ""
 		if !c.shown(q, r.Answers) {
 			if given {
@@ -89,7 +105,7 @@ func (r *Replay) OnPath(q *Question) bool { return slices.Contains(r.Path, q) }
 // when the total could still change with answers not yet given (then no count should be shown).
 // Only answers to questions before q count: later answers may yet change.
 func (c *Content) Progress(r *Replay, q *Question) (n, total int, ok bool) {
-	settled := Answers{}
+	settled := make(Answers, len(r.Answers))
 	for id, a := range r.Answers {
 		if c.questionIndex[id] < q.Position {
 			settled[id] = a
@@ -168,57 +184,54 @@ func (c *Content) Evaluate(r *Replay) (*Result, error) {
 	if !r.Complete() {
 		return nil, ErrIncomplete
 	}
-	fit := map[string]int{NestJS: 0, NextJS: 0}
-	relevant := map[string]bool{}
+	// Fit keys are only ever NestJS and NextJS (the validator rejects others), so the sums are
+	// kept in two ints and the relevant rows in a small stack buffer: no maps per evaluation.
+	var ns, nx int
+	var relBuf [32]string
+	relevant := relBuf[:0]
 	for _, q := range r.Path {
 		o := q.Option(r.Answers[q.ID])
-		for fw, n := range o.Fit {
-			fit[fw] += n
-		}
-		if o.Fit[NestJS]+o.Fit[NextJS] > 0 {
-			for _, row := range o.Rows {
-				relevant[row] = true
-			}
+		ons, onx := o.Fit[NestJS], o.Fit[NextJS]
+		ns += ons
+		nx += onx
+		if ons+onx > 0 {
+			relevant = append(relevant, o.Rows...)
 		}
 	}
 
-	res := &Result{Fit: fit}
-	ns, nx, bar := fit[NestJS], fit[NextJS], c.Rules.BothAtLeast
-	var rec string
-	switch {
-	case ns >= bar && nx >= bar:
-		rec = Both
-		res.Margin = min(ns, nx) - bar
-	case ns == nx:
-		rec = c.Rules.TieBreak
-		res.TieBreak = true
-	case ns > nx:
-		rec = NestJS
-		res.Margin = min(ns-nx, bar-nx)
-	default:
-		rec = NextJS
-		res.Margin = min(nx-ns, bar-ns)
-	}
+	res := &Result{Fit: map[string]int{NestJS: ns, NextJS: nx}}
+	rec, margin, tie := c.decide(ns, nx)
+	res.Margin, res.TieBreak = margin, tie
 	res.Outcome = c.Outcome(rec)
-	for _, lvl := range c.Rules.Confidence {
+	for i := range c.Rules.Confidence {
+		lvl := &c.Rules.Confidence[i]
 		need := lvl.MinMargin
 		if rec == Both {
 			need = lvl.BothMinMargin
 		}
 		if res.Margin >= need {
-			res.Confidence = &lvl
+			// A copy, as before: the result never points into the content it could change.
+			cp := *lvl
+			res.Confidence = &cp
 			break
 		}
 	}
+	res.Scores = make([]Score, 0, len(c.Outcomes))
 	for i := range c.Outcomes {
 		o := &c.Outcomes[i]
-		v := fit[o.ID]
-		if o.ID == Both {
+		var v int
+		switch o.ID {
+		case NestJS:
+			v = ns
+		case NextJS:
+			v = nx
+		case Both:
 			v = min(ns, nx)
 		}
 		res.Scores = append(res.Scores, Score{Outcome: o, Value: v})
 	}
 
+	res.Reasons = make([]Reason, 0, len(r.Path))
 	for _, q := range r.Path {
 		o := q.Option(r.Answers[q.ID])
 		res.Reasons = append(res.Reasons, c.reason(rec, q, o))
@@ -229,12 +242,45 @@ func (c *Content) Evaluate(r *Replay) (*Result, error) {
 		}
 		return b.Weight - a.Weight
 	})
-	for i := range c.Table {
-		if relevant[c.Table[i].ID] {
-			res.Rows = append(res.Rows, &c.Table[i])
+	if n := c.countRelevant(relevant); n > 0 {
+		res.Rows = make([]*Row, 0, n)
+		for i := range c.Table {
+			if slices.Contains(relevant, c.Table[i].ID) {
+				res.Rows = append(res.Rows, &c.Table[i])
+			}
 		}
 	}
 	return res, nil
+}
+
+// decide applies the decision rule to the two fits: the recommended outcome's id, its margin, and
+// whether the tie break decided it.
+func (c *Content) decide(ns, nx int) (rec string, margin int, tieBreak bool) {
+	bar := c.Rules.BothAtLeast
+	switch {
+	case ns >= bar && nx >= bar:
+		return Both, min(ns, nx) - bar, false
+	case ns == nx:
+		return c.Rules.TieBreak, 0, true
+	case ns > nx:
+		return NestJS, min(ns-nx, bar-nx), false
+	default:
+		return NextJS, min(nx-ns, bar-ns), false
+	}
+}
+
+// countRelevant counts the table rows named in relevant.
+func (c *Content) countRelevant(relevant []string) int {
+	n := 0
+	if len(relevant) == 0 {
+		return 0
+	}
+	for i := range c.Table {
+		if slices.Contains(relevant, c.Table[i].ID) {
+			n++
+		}
+	}
+	return n
 }
 
 func (c *Content) reason(rec string, q *Question, o *Option) Reason {

@@ -59,6 +59,7 @@ func Load(file string, data []byte) (*Content, error) {
 	if len(v.problems) > 0 {
 		return nil, &ValidationError{Problems: v.problems}
 	}
+	c.collectHistoricalIDs()
 	return &c, nil
 }
 

@@ -47,18 +47,26 @@ func (c *Content) Migrate(raw map[string]string, from int) Upgrade {
 			continue
 		}
 		next := make(map[string]string, len(cur))
-		for k, v := range cur {
-			if slices.Contains(m.RemoveQuestions, k) {
-				up.Removed++
-				continue
+		// Two passes so a renamed question's answer wins over a stray parameter that happens to
+		// carry the new name already: the link meant the old question.
+		for _, renamed := range []bool{false, true} {
+			for k, v := range cur {
+				to, isRenamed := m.RenameQuestions[k]
+				if isRenamed != renamed {
+					continue
+				}
+				if slices.Contains(m.RemoveQuestions, k) {
+					up.Removed++
+					continue
+				}
+				if isRenamed {
+					k = to
+				}
+				if to, ok := m.RenameOptions[k][v]; ok {
+					v = to
+				}
+				next[k] = v
 			}
-			if to, ok := m.RenameQuestions[k]; ok {
-				k = to
-			}
-			if to, ok := m.RenameOptions[k][v]; ok {
-				v = to
-			}
-			next[k] = v
 		}
 		cur = next
 	}
@@ -77,6 +85,27 @@ func (c *Content) Migrate(raw map[string]string, from int) Upgrade {
 	slices.SortFunc(up.Changed, func(a, b string) int { return c.questionIndex[a] - c.questionIndex[b] })
 	up.Raw = cur
 	return up
+}
+
+// collectHistoricalIDs lists, sorted, every question id a link of any version may carry.
+func (c *Content) collectHistoricalIDs() {
+	seen := map[string]bool{}
+	for _, q := range c.Questions {
+		seen[q.ID] = true
+	}
+	for _, m := range c.Migrations {
+		for k := range m.RenameQuestions {
+			seen[k] = true
+		}
+		for _, k := range m.RemoveQuestions {
+			seen[k] = true
+		}
+	}
+	c.historicalIDs = c.historicalIDs[:0]
+	for id := range seen {
+		c.historicalIDs = append(c.historicalIDs, id)
+	}
+	slices.Sort(c.historicalIDs)
 }
 
 // ParseChanged reads a comma-separated list of question ids, keeping only real ones.

@@ -32,16 +32,13 @@ type State struct {
 // ChangedParam carries State.Changed across a redirect.
 const ChangedParam = "changed"
 
-// maxOldParams bounds how many parameters of an old link are considered for migration.
-const maxOldParams = 64
-
 // maxValueLen bounds how much of a parameter value is kept: option ids are at most 16 characters.
 const maxValueLen = 64
 
 // ParseState reads the query parameters that are question ids (unknown parameters are ignored;
 // for repeated parameters the first value counts).
 func (c *Content) ParseState(q url.Values) State {
-	s := State{Raw: map[string]string{}}
+	var s State
 	if vals := q[VersionParam]; len(vals) > 0 {
 		if n, err := strconv.Atoi(vals[0]); err == nil && n > 0 {
 			s.Version = n
@@ -55,16 +52,23 @@ func (c *Content) ParseState(q url.Values) State {
 		return v
 	}
 	if s.Version > 0 && s.Version < c.Version {
-		// An old link may use ids that were renamed since: read them all, within reason.
-		for k, vals := range q {
-			if len(s.Raw) == maxOldParams {
-				break
-			}
-			if k != VersionParam && k != ChangedParam && len(k) <= maxValueLen && len(vals) > 0 {
-				s.Raw[k] = first(vals)
+		// An old link may use ids renamed or removed since: read every id any version had, and
+		// nothing else, so tracking parameters never count as answers.
+		s.Raw = make(map[string]string, len(c.historicalIDs))
+		for _, id := range c.historicalIDs {
+			if vals := q[id]; len(vals) > 0 {
+				s.Raw[id] = first(vals)
 			}
 		}
 	} else {
+		// Sized to the answers present: a map that grows past 8 entries is rebuilt.
+		n := 0
+		for i := range c.Questions {
+			if len(q[c.Questions[i].ID]) > 0 {
+				n++
+			}
+		}
+		s.Raw = make(map[string]string, n)
 		for i := range c.Questions {
 			if vals := q[c.Questions[i].ID]; len(vals) > 0 {
 				s.Raw[c.Questions[i].ID] = first(vals)
@@ -73,9 +77,11 @@ func (c *Content) ParseState(q url.Values) State {
 	}
 	up := c.Migrate(s.Raw, s.Version)
 	s.Raw, s.Changed, s.Removed, s.Newer = up.Raw, up.Changed, up.Removed, up.Newer
-	for _, id := range c.ParseChanged(q.Get(ChangedParam)) {
-		if !slices.Contains(s.Changed, id) {
-			s.Changed = append(s.Changed, id)
+	if changed := q.Get(ChangedParam); changed != "" {
+		for _, id := range c.ParseChanged(changed) {
+			if !slices.Contains(s.Changed, id) {
+				s.Changed = append(s.Changed, id)
+			}
 		}
 	}
 	return s
@@ -83,7 +89,17 @@ func (c *Content) ParseState(q url.Values) State {
 
 // Encode writes answers as a canonical query string: content order, then the version.
 func (c *Content) Encode(a Answers) string {
+	// One allocation: the size assumes nothing needs escaping (ids never do; the builder grows if
+	// a value does).
+	size := len(VersionParam) + 1 + 20
+	for i := range c.Questions {
+		id := c.Questions[i].ID
+		if v, ok := a[id]; ok {
+			size += len(id) + len(v) + 2
+		}
+	}
 	var b strings.Builder
+	b.Grow(size)
 	for i := range c.Questions {
 		id := c.Questions[i].ID
 		if v, ok := a[id]; ok {

@@ -22,18 +22,32 @@ func (a *Alternative) Flips(base *Result) bool { return a.Result.Outcome != base
 // that would open a new question without a "Not sure" answer are left out: no honest complete
 // alternative exists for them.
 func (c *Content) Alternatives(r *Replay, q *Question) []Alternative {
+	return c.alternatives(r, q, nil)
+}
+
+// alternatives is Alternatives; with keep set, it leaves out alternatives whose recommendation
+// is keep, found by a replay that allocates nothing, before paying for a full Replay and Result.
+func (c *Content) alternatives(r *Replay, q *Question, keep *Outcome) []Alternative {
 	from := q.Option(r.Answers[q.ID])
 	var out []Alternative
+	// The changed answer and any opened "Not sure" answers are laid over r.Answers rather than
+	// copied into a new map per try: only the final replay's Answers are kept.
+	var overBuf [8]override
 	for i := range q.Options {
 		to := &q.Options[i]
 		if to == from {
 			continue
 		}
-		answers := r.Answers.With(q.ID, to.ID)
+		if keep != nil {
+			if rec, ok := c.outcomeOf(r.Answers, q.ID, to.ID); !ok || c.Outcome(rec) == keep {
+				continue
+			}
+		}
+		over := append(overBuf[:0], override{q.ID, to.ID})
 		alt := Alternative{Question: q, From: from, To: to}
 		var rp Replay
 		for {
-			rp = c.Replay(answers)
+			rp = c.replay(r.Answers, over)
 			if rp.Complete() {
 				break
 			}
@@ -42,7 +56,7 @@ func (c *Content) Alternatives(r *Replay, q *Question) []Alternative {
 				break
 			}
 			alt.Opened = append(alt.Opened, rp.Next)
-			answers = answers.With(rp.Next.ID, unsure.ID)
+			over = append(over, override{rp.Next.ID, unsure.ID})
 		}
 		if !rp.Complete() {
 			continue
@@ -52,9 +66,60 @@ func (c *Content) Alternatives(r *Replay, q *Question) []Alternative {
 			continue
 		}
 		alt.Answers, alt.Result = rp.Answers, res
+		if out == nil {
+			out = make([]Alternative, 0, len(q.Options)-1)
+		}
 		out = append(out, alt)
 	}
 	return out
+}
+
+// outcomeOf is what Alternatives finds for answers with question id answered opt, reduced to the
+// recommendation's id: the same forward walk as replay, answering "Not sure" to each question the
+// change brings onto the path (ok is false when one has no such answer, where Alternatives finds
+// no alternative), then the decision rule. It allocates nothing.
+func (c *Content) outcomeOf(answers Answers, id, opt string) (rec string, ok bool) {
+	// vals holds the answer standing at each question position ("" when none), as replay's
+	// Answers map would.
+	var buf [32]string
+	vals := buf[:]
+	if len(c.Questions) > len(buf) {
+		vals = make([]string, len(c.Questions))
+	}
+	var ns, nx int
+	for i := range c.Questions {
+		q := &c.Questions[i]
+		val := answers[q.ID]
+		if q.ID == id {
+			val = opt
+		}
+		if !c.shownAt(q, vals) {
+			continue
+		}
+		o := q.Option(val)
+		if o == nil {
+			// Unanswered on the new path: Alternatives answers it "Not sure", if it can.
+			if o = q.UnsureOption(); o == nil {
+				return "", false
+			}
+		}
+		vals[i] = o.ID
+		ns += o.Fit[NestJS]
+		nx += o.Fit[NextJS]
+	}
+	rec, _, _ = c.decide(ns, nx)
+	return rec, true
+}
+
+// shownAt is shown for answers held by question position.
+func (c *Content) shownAt(q *Question, vals []string) bool {
+	for ref, allowed := range q.ShowIf {
+		i, known := c.questionIndex[ref]
+		if !known || vals[i] == "" || !slices.Contains(allowed, vals[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // Counterfactuals lists every single-answer change that flips the recommendation, most decisive
@@ -62,7 +127,7 @@ func (c *Content) Alternatives(r *Replay, q *Question) []Alternative {
 func (c *Content) Counterfactuals(r *Replay, base *Result) []Alternative {
 	var flips []Alternative
 	for _, q := range r.Path {
-		for _, alt := range c.Alternatives(r, q) {
+		for _, alt := range c.alternatives(r, q, base.Outcome) {
 			if alt.Flips(base) {
 				flips = append(flips, alt)
 			}
@@ -100,6 +165,25 @@ func (c *Content) OpenQuestions(r *Replay) []OpenQuestion {
 	for _, q := range r.Path {
 		if o := q.Option(r.Answers[q.ID]); o != nil && o.Unsure {
 			out = append(out, OpenQuestion{Question: q, Alternatives: c.Alternatives(r, q)})
+		}
+	}
+	return out
+}
+
+// OpenQuestionsFlipping is OpenQuestions with, for each question, only the alternatives that
+// change the recommendation of base (what Flipping returns): the result page shows no others, and
+// finding them this way skips building a full Result for each alternative that keeps base.
+func (c *Content) OpenQuestionsFlipping(r *Replay, base *Result) []OpenQuestion {
+	var out []OpenQuestion
+	for _, q := range r.Path {
+		if o := q.Option(r.Answers[q.ID]); o != nil && o.Unsure {
+			var flips []Alternative
+			for _, a := range c.alternatives(r, q, base.Outcome) {
+				if a.Flips(base) {
+					flips = append(flips, a)
+				}
+			}
+			out = append(out, OpenQuestion{Question: q, Alternatives: flips})
 		}
 	}
 	return out
