@@ -82,6 +82,7 @@ func (s *Server) resultPage(r *http.Request, rp *decision.Replay, res *decision.
 	c := s.content
 	st := siteOf(r)
 	o := res.Outcome
+	enc := c.Encode(rp.Answers)
 	page := views.ResultPage{
 		Meta:          s.meta(r, pageTitle("Recommendation: "+o.Name), o.Summary, true),
 		OutcomeID:     o.ID,
@@ -137,20 +138,20 @@ func (s *Server) resultPage(r *http.Request, rp *decision.Replay, res *decision.
 			page.MoreChanges = append(page.MoreChanges, cv)
 		}
 	}
-	for _, oq := range c.OpenQuestions(rp) {
+	for _, oq := range c.OpenQuestionsFlipping(rp, res) {
 		ov := views.OpenView{
 			Question:  oq.Question.Text,
-			ChangeURL: st.link("/q/"+oq.Question.ID, c.Encode(rp.Answers)),
+			ChangeURL: st.link("/q/"+oq.Question.ID, enc),
 		}
-		flips := oq.Flipping(res)
+		flips := oq.Alternatives
 		ov.Statement = openStatement(o, flips)
 		for _, alt := range flips {
 			ov.Changes = append(ov.Changes, s.changeView(st, alt))
 		}
 		page.Open = append(page.Open, ov)
 	}
-	page.ADRURL = "/result.md?" + c.Encode(rp.Answers)
-	page.ShareURL = s.publicURL(r, "/result?"+c.Encode(rp.Answers))
+	page.ADRURL = "/result.md?" + enc
+	page.ShareURL = s.publicURL(r, "/result?"+enc)
 	page.Canonical = page.ShareURL
 	topReason := o.Summary
 	if len(page.For) > 0 {
@@ -164,7 +165,7 @@ func (s *Server) resultPage(r *http.Request, rp *decision.Replay, res *decision.
 		page.Answers = append(page.Answers, views.AnswerView{
 			Question:  q.Text,
 			Answer:    q.Option(rp.Answers[q.ID]).Label,
-			ChangeURL: st.link("/q/"+q.ID, c.Encode(rp.Answers)),
+			ChangeURL: st.link("/q/"+q.ID, enc),
 		})
 	}
 	return page

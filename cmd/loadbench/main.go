@@ -1,0 +1,612 @@
+// Command loadbench measures the wizard under load next to a floor: a plain net/http server that
+// returns the wizard's own result-page bytes from memory (in the same content coding). Both run
+// as separate processes on 127.0.0.1 and are driven alternately by wrk with the same settings, so
+// the table shows how much of the machine's HTTP capacity the wizard's pages keep. Each
+// Accept-Encoding profile (-codings: none, as wrk sends by default, and a browser's) is measured
+// separately.
+//
+// It also measures start-up (process start to the first 200 on /healthz) and the wizard's peak
+// resident memory (VmHWM) after the load runs.
+//
+//	go build -o /tmp/wizard ./cmd/wizard
+//	go run ./cmd/loadbench -wizard /tmp/wizard
+//
+// All traffic goes to 127.0.0.1 only, every run is bounded by -d, and the whole program by
+// -timeout. scripts/loadbench.sh builds both and installs wrk when it is missing.
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// page is one wizard page under load.
+type page struct{ name, path string }
+
+// defaultPages are the three pages the issue names: the start page, the first question and the
+// result of a complete answer set (the heaviest page: it evaluates every counterfactual).
+var defaultPages = []page{
+	{"start", "/"},
+	{"question", "/q/build?v=1"},
+	{"result", "/result?build=platform&logic=complex&growth=monolith&seo=critical&render=mixed&api=public&realtime=some&deploy=servers&team=fullstack&share=yes&quality=helpful&v=1"},
+}
+
+// floorPath is where the floor serves its bytes; the path does not matter to it.
+const floorPath = "/result"
+
+type options struct {
+	wizard      string
+	threads     int
+	connections int
+	duration    time.Duration
+	warmup      time.Duration
+	rounds      int
+	startups    int
+	codings     string
+	load        bool
+	timeout     time.Duration
+	wrk         string
+}
+
+// coding is one Accept-Encoding profile: the header wrk sends (none for identity).
+type coding struct{ name, accept string }
+
+var knownCodings = map[string]coding{
+	"identity": {"identity", ""},
+	// What Chromium sends; the wizard picks brotli.
+	"br":   {"br", "gzip, deflate, br, zstd"},
+	"gzip": {"gzip", "gzip"},
+}
+
+func main() {
+	// The floor is this same program started again with -serve-floor.
+	if len(os.Args) > 1 && os.Args[1] == "-serve-floor" {
+		if err := serveFloor(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, "loadbench floor:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	var o options
+	flag.StringVar(&o.wizard, "wizard", "", "wizard binary to run (empty: go build ./cmd/wizard into a temp dir; run from the module root)")
+	flag.IntVar(&o.threads, "t", 2, "wrk threads")
+	flag.IntVar(&o.connections, "c", 64, "wrk connections")
+	flag.DurationVar(&o.duration, "d", 10*time.Second, "duration of each measured wrk run")
+	flag.DurationVar(&o.warmup, "warmup", 2*time.Second, "unmeasured wrk run against each server and page before measuring")
+	flag.IntVar(&o.rounds, "rounds", 1, "measured runs per page (the table shows the median round)")
+	flag.IntVar(&o.startups, "startups", 20, "start-up measurements (process start to first 200 on /healthz); 0 skips")
+	flag.StringVar(&o.codings, "codings", "identity,br", "comma-separated Accept-Encoding profiles to measure: identity (no header, wrk's default), br (a browser's header), gzip")
+	flag.BoolVar(&o.load, "load", true, "run the load benchmark (-load=false measures start-up only)")
+	flag.DurationVar(&o.timeout, "timeout", 15*time.Minute, "give up after this long")
+	flag.StringVar(&o.wrk, "wrk", "wrk", "wrk binary")
+	flag.Parse()
+	if err := run(o); err != nil {
+		fmt.Fprintln(os.Stderr, "loadbench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(o options) error {
+	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
+	defer cancel()
+	if _, err := exec.LookPath(o.wrk); err != nil {
+		return fmt.Errorf("wrk not found (apt-get install -y wrk, or scripts/loadbench.sh): %w", err)
+	}
+	tmp, err := os.MkdirTemp("", "loadbench")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	if o.wizard == "" {
+		o.wizard = filepath.Join(tmp, "wizard")
+		fmt.Fprintln(os.Stderr, "building ./cmd/wizard")
+		build := exec.CommandContext(ctx, "go", "build", "-o", o.wizard, "./cmd/wizard")
+		build.Stdout, build.Stderr = os.Stderr, os.Stderr
+		if err := build.Run(); err != nil {
+			return fmt.Errorf("go build ./cmd/wizard: %w", err)
+		}
+	}
+
+	fmt.Printf("# loadbench: wrk -t%d -c%d -d%s --latency, %d round(s), warm-up %s, all on 127.0.0.1\n\n",
+		o.threads, o.connections, o.duration, o.rounds, o.warmup)
+
+	if o.startups > 0 {
+		st, err := measureStartups(ctx, o.wizard, o.startups)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("Start-up, process start to first 200 on /healthz (%d runs): min %s, median %s, max %s\n\n",
+			len(st), ms(st[0]), ms(st[len(st)/2]), ms(st[len(st)-1]))
+	}
+
+	if !o.load {
+		return nil
+	}
+	wiz, err := startWizard(ctx, o.wizard)
+	if err != nil {
+		return err
+	}
+	defer wiz.stop()
+
+	var codings []coding
+	for _, name := range strings.Split(o.codings, ",") {
+		cd, ok := knownCodings[strings.TrimSpace(name)]
+		if !ok {
+			return fmt.Errorf("unknown coding %q (identity, br, gzip)", name)
+		}
+		codings = append(codings, cd)
+	}
+
+	// The floor serves exactly the bytes the wizard's result page has, in each coding.
+	floorDir := filepath.Join(tmp, "floor")
+	if err := os.Mkdir(floorDir, 0o700); err != nil {
+		return err
+	}
+	var ctype string
+	for _, cd := range codings {
+		body, hdr, err := fetch(ctx, wiz.base+defaultPages[2].path, cd.accept)
+		if err != nil {
+			return fmt.Errorf("result page: %w", err)
+		}
+		ctype = hdr.Get("Content-Type")
+		got := hdr.Get("Content-Encoding")
+		if got == "" {
+			got = "identity"
+		}
+		if got != cd.name {
+			return fmt.Errorf("Accept-Encoding %q: the wizard answered with coding %q, want %q", cd.accept, got, cd.name)
+		}
+		if err := os.WriteFile(filepath.Join(floorDir, cd.name), body, 0o600); err != nil {
+			return err
+		}
+		fmt.Printf("Result page as sent with coding %s: %d bytes.\n", cd.name, len(body))
+	}
+	if err := os.WriteFile(filepath.Join(floorDir, "content-type"), []byte(ctype), 0o600); err != nil {
+		return err
+	}
+	fmt.Println()
+	floor, err := startFloor(ctx, floorDir)
+	if err != nil {
+		return err
+	}
+	defer floor.stop()
+	for _, p := range defaultPages {
+		if _, _, err := fetch(ctx, wiz.base+p.path, ""); err != nil {
+			return fmt.Errorf("%s: %w", p.name, err)
+		}
+	}
+
+	if o.warmup > 0 {
+		fmt.Fprintln(os.Stderr, "warming up")
+		for _, cd := range codings {
+			for _, p := range defaultPages {
+				if _, err := o.wrkRun(ctx, wiz.base+p.path, cd.accept, o.warmup); err != nil {
+					return err
+				}
+			}
+			if _, err := o.wrkRun(ctx, floor.base+floorPath, cd.accept, o.warmup); err != nil {
+				return err
+			}
+		}
+	}
+
+	// Alternate: floor, page, floor, page, ... so each page is compared with a floor run made
+	// moments before it, under the same background load.
+	type row struct {
+		coding       coding
+		page         page
+		wiz, floor   wrkResult
+		floorRatio   float64
+		goalMet      bool
+		goalFailures []string
+	}
+	var rows []row
+	for _, cd := range codings {
+		for _, p := range defaultPages {
+			var pairs []row
+			for i := 0; i < o.rounds; i++ {
+				fmt.Fprintf(os.Stderr, "%s, round %d/%d: floor, then %s\n", cd.name, i+1, o.rounds, p.name)
+				f, err := o.wrkRun(ctx, floor.base+floorPath, cd.accept, o.duration)
+				if err != nil {
+					return err
+				}
+				w, err := o.wrkRun(ctx, wiz.base+p.path, cd.accept, o.duration)
+				if err != nil {
+					return err
+				}
+				pairs = append(pairs, row{coding: cd, page: p, wiz: w, floor: f, floorRatio: w.rps / f.rps})
+			}
+			slices.SortFunc(pairs, func(a, b row) int { return cmpFloat(a.floorRatio, b.floorRatio) })
+			r := pairs[len(pairs)/2]
+			if r.floorRatio < 0.8 {
+				r.goalFailures = append(r.goalFailures, "throughput < 0.8× floor")
+			}
+			if r.wiz.p99 >= 5*time.Millisecond {
+				r.goalFailures = append(r.goalFailures, "p99 ≥ 5 ms")
+			}
+			if r.wiz.errors != "" {
+				r.goalFailures = append(r.goalFailures, r.wiz.errors)
+			}
+			r.goalMet = len(r.goalFailures) == 0
+			rows = append(rows, r)
+		}
+	}
+
+	fmt.Printf("| coding | page | bytes/response | requests/s | p50 | p99 | floor requests/s | floor p50 | floor p99 | ratio to floor | goal (≥ 0.8×, p99 < 5 ms) |\n")
+	fmt.Printf("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
+	for _, r := range rows {
+		goal := "met"
+		if !r.goalMet {
+			goal = "NOT met: " + strings.Join(r.goalFailures, "; ")
+		}
+		fmt.Printf("| %s | %s `%s` | %d | %.0f | %s | %s | %.0f | %s | %s | %.2f× | %s |\n",
+			r.coding.name, r.page.name, short(r.page.path), r.wiz.bytesPerReq(), r.wiz.rps, ms(r.wiz.p50), ms(r.wiz.p99),
+			r.floor.rps, ms(r.floor.p50), ms(r.floor.p99), r.floorRatio, goal)
+	}
+	fmt.Println()
+	fmt.Printf("bytes/response counts headers too (wrk's bytes read / requests). Floor: a plain net/http server (a separate process, same Go) writing the wizard's result-page bytes, as the wizard sent them for that coding, from memory with Content-Type %q.\n", ctype)
+
+	wizMem, err := procMemory(wiz.cmd.Process.Pid)
+	if err != nil {
+		return err
+	}
+	floorMem, _ := procMemory(floor.cmd.Process.Pid)
+	fmt.Printf("Wizard memory after the runs: peak RSS (VmHWM) %s, RSS now %s (floor process: peak %s).\n",
+		mib(wizMem.hwm), mib(wizMem.rss), mib(floorMem.hwm))
+	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
+		fmt.Printf("Load average at the end: %s", load)
+	}
+	return nil
+}
+
+// wrkResult is what one wrk run reports.
+type wrkResult struct {
+	rps      float64
+	p50, p99 time.Duration
+	requests int64
+	bytes    int64
+	errors   string // non-2xx/3xx responses and socket errors, "" when none
+}
+
+func (r wrkResult) bytesPerReq() int64 {
+	if r.requests == 0 {
+		return 0
+	}
+	return r.bytes / r.requests
+}
+
+func (o options) wrkRun(ctx context.Context, url, accept string, d time.Duration) (wrkResult, error) {
+	if !strings.HasPrefix(url, "http://127.0.0.1:") {
+		return wrkResult{}, fmt.Errorf("refusing to load %s: loopback only", url)
+	}
+	args := []string{"-t" + strconv.Itoa(o.threads), "-c" + strconv.Itoa(o.connections), "-d" + strconv.Itoa(max(1, int(d.Seconds()))) + "s", "--latency", "--timeout", "5s"}
+	if accept != "" {
+		args = append(args, "-H", "Accept-Encoding: "+accept)
+	}
+	args = append(args, url)
+	runCtx, cancel := context.WithTimeout(ctx, d+30*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(runCtx, o.wrk, args...).CombinedOutput()
+	if err != nil {
+		return wrkResult{}, fmt.Errorf("wrk %s: %w\n%s", url, err, out)
+	}
+	return parseWrk(string(out))
+}
+
+var (
+	reRPS      = regexp.MustCompile(`(?m)^Requests/sec:\s+([0-9.]+)`)
+	reLatency  = regexp.MustCompile(`(?m)^\s+(50|99)%\s+([0-9.]+)(us|ms|s)\s*$`)
+	reTotal    = regexp.MustCompile(`(?m)^\s+(\d+) requests in [^,]+, ([0-9.]+)([KMG]?B) read`)
+	reNon2xx   = regexp.MustCompile(`(?m)^\s+Non-2xx or 3xx responses: (\d+)`)
+	reSocket   = regexp.MustCompile(`(?m)^\s+Socket errors: (.*)$`)
+	byteScales = map[string]float64{"B": 1, "KB": 1 << 10, "MB": 1 << 20, "GB": 1 << 30}
+)
+
+// parseWrk reads requests/s, the 50% and 99% latency lines of --latency, totals and errors.
+func parseWrk(out string) (wrkResult, error) {
+	var r wrkResult
+	m := reRPS.FindStringSubmatch(out)
+	if m == nil {
+		return r, fmt.Errorf("no Requests/sec in wrk output:\n%s", out)
+	}
+	r.rps, _ = strconv.ParseFloat(m[1], 64)
+	for _, lm := range reLatency.FindAllStringSubmatch(out, -1) {
+		v, _ := strconv.ParseFloat(lm[2], 64)
+		unit := map[string]time.Duration{"us": time.Microsecond, "ms": time.Millisecond, "s": time.Second}[lm[3]]
+		d := time.Duration(v * float64(unit))
+		if lm[1] == "50" {
+			r.p50 = d
+		} else {
+			r.p99 = d
+		}
+	}
+	if r.p50 == 0 || r.p99 == 0 {
+		return r, fmt.Errorf("no latency distribution in wrk output (was --latency passed?):\n%s", out)
+	}
+	if tm := reTotal.FindStringSubmatch(out); tm != nil {
+		r.requests, _ = strconv.ParseInt(tm[1], 10, 64)
+		v, _ := strconv.ParseFloat(tm[2], 64)
+		r.bytes = int64(v * byteScales[tm[3]])
+	}
+	var errs []string
+	if em := reNon2xx.FindStringSubmatch(out); em != nil {
+		errs = append(errs, em[1]+" non-2xx/3xx responses")
+	}
+	if em := reSocket.FindStringSubmatch(out); em != nil {
+		errs = append(errs, "socket errors: "+em[1])
+	}
+	r.errors = strings.Join(errs, "; ")
+	return r, nil
+}
+
+// proc is a server process on a loopback port.
+type proc struct {
+	cmd  *exec.Cmd
+	base string
+}
+
+func (p *proc) stop() {
+	if p == nil || p.cmd.Process == nil {
+		return
+	}
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { p.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		p.cmd.Process.Kill()
+		<-done
+	}
+}
+
+// freeAddr finds a free loopback port. Another process could take it before the server binds it;
+// then starting fails and says so.
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+// startWizard runs the binary as an operator would (its own flags, logging at info level), with
+// the log going to /dev/null: formatting each line is measured, a terminal is not.
+func startWizard(ctx context.Context, bin string) (*proc, error) {
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.CommandContext(ctx, bin, "-addr", addr)
+	cmd.Env = append(os.Environ(), "PORT=", "ADDR=", "PUBLIC_URL=")
+	cmd.Stderr = os.Stderr
+	p := &proc{cmd: cmd, base: "http://" + addr}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	if _, err := waitHealthy(ctx, p.base+"/healthz", 10*time.Second); err != nil {
+		p.stop()
+		return nil, fmt.Errorf("wizard did not become healthy: %w", err)
+	}
+	return p, nil
+}
+
+func startFloor(ctx context.Context, dir string) (*proc, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.CommandContext(ctx, self, "-serve-floor", addr, dir)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	p := &proc{cmd: cmd, base: "http://" + addr}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	if _, err := waitHealthy(ctx, p.base+floorPath, 10*time.Second); err != nil {
+		p.stop()
+		return nil, fmt.Errorf("floor did not start: %w", err)
+	}
+	return p, nil
+}
+
+// serveFloor is the floor process: ADDR DIR. DIR holds the body in each coding (files identity,
+// br, gzip) and its content-type. Every request gets the body in the first coding its
+// Accept-Encoding names of br and gzip (else identity), from memory, with the wizard's server
+// timeouts, until SIGTERM.
+func serveFloor(args []string) error {
+	if len(args) != 2 {
+		return errors.New("usage: loadbench -serve-floor ADDR DIR")
+	}
+	dir := args[1]
+	ctype, err := os.ReadFile(filepath.Join(dir, "content-type"))
+	if err != nil {
+		return err
+	}
+	bodies := map[string][]byte{}
+	for _, name := range []string{"identity", "br", "gzip"} {
+		if b, err := os.ReadFile(filepath.Join(dir, name)); err == nil {
+			bodies[name] = b
+		}
+	}
+	if bodies["identity"] == nil {
+		// Without an identity body, a request that accepts nothing else gets any we have.
+		for _, b := range bodies {
+			bodies["identity"] = b
+		}
+	}
+	ct := string(ctype)
+	srv := &http.Server{
+		Addr: args[0],
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h := w.Header()
+			h.Set("Content-Type", ct)
+			body := bodies["identity"]
+			accept := r.Header.Get("Accept-Encoding")
+			for _, c := range []string{"br", "gzip"} {
+				if b := bodies[c]; b != nil && strings.Contains(accept, c) {
+					h.Set("Content-Encoding", c)
+					body = b
+					break
+				}
+			}
+			w.Write(body)
+		}),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      15 * time.Second,
+		IdleTimeout:       60 * time.Second,
+	}
+	go func() {
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, syscall.SIGTERM, os.Interrupt)
+		<-sig
+		srv.Close()
+	}()
+	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// waitHealthy polls url until it answers 200, and returns how long that took.
+func waitHealthy(ctx context.Context, url string, limit time.Duration) (time.Duration, error) {
+	start := time.Now()
+	client := &http.Client{Timeout: time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	for time.Since(start) < limit {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if res, err := client.Do(req); err == nil {
+			io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return time.Since(start), nil
+			}
+		}
+		if ctx.Err() != nil {
+			return 0, ctx.Err()
+		}
+		time.Sleep(500 * time.Microsecond)
+	}
+	return 0, fmt.Errorf("%s: no 200 within %s", url, limit)
+}
+
+// measureStartups starts the wizard n times and times process start to the first 200 on
+// /healthz, which includes loading and validating the content. Sorted ascending.
+func measureStartups(ctx context.Context, bin string, n int) ([]time.Duration, error) {
+	var out []time.Duration
+	for i := 0; i < n; i++ {
+		addr, err := freeAddr()
+		if err != nil {
+			return nil, err
+		}
+		cmd := exec.CommandContext(ctx, bin, "-addr", addr)
+		cmd.Env = append(os.Environ(), "PORT=", "ADDR=", "PUBLIC_URL=")
+		start := time.Now()
+		if err := cmd.Start(); err != nil {
+			return nil, err
+		}
+		p := &proc{cmd: cmd}
+		_, err = waitHealthy(ctx, "http://"+addr+"/healthz", 10*time.Second)
+		elapsed := time.Since(start)
+		p.stop()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, elapsed)
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// fetch GETs url with the Accept-Encoding given (none when empty) and returns the body as sent.
+func fetch(ctx context.Context, url, accept string) ([]byte, http.Header, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	if accept != "" {
+		// Set by hand, the transport leaves the body encoded.
+		req.Header.Set("Accept-Encoding", accept)
+	}
+	res, err := (&http.Client{Transport: &http.Transport{DisableCompression: true}}).Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		return nil, nil, err
+	}
+	if res.StatusCode != http.StatusOK {
+		return nil, nil, fmt.Errorf("GET %s: status %d", url, res.StatusCode)
+	}
+	return body, res.Header, nil
+}
+
+type memory struct{ hwm, rss int64 }
+
+// procMemory reads VmHWM (peak resident set) and VmRSS from /proc/PID/status, in bytes.
+func procMemory(pid int) (memory, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return memory{}, err
+	}
+	defer f.Close()
+	var m memory
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) < 2 {
+			continue
+		}
+		kb, _ := strconv.ParseInt(fields[1], 10, 64)
+		switch fields[0] {
+		case "VmHWM:":
+			m.hwm = kb << 10
+		case "VmRSS:":
+			m.rss = kb << 10
+		}
+	}
+	return m, sc.Err()
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }
+
+func mib(b int64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
+
+func short(p string) string {
+	if len(p) > 24 {
+		return p[:21] + "…"
+	}
+	return p
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,179 @@
+package handlers
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/a-h/templ"
+
+	"nestnext/decision"
+	"nestnext/views"
+)
+
+// Page benchmarks: each page through the real router (every middleware as the binary has them:
+// request logging at info level to io.Discard, Prometheus metrics on), the view model alone, and
+// the templ component alone. They report time and allocations; they check the status, never
+// wall-clock time. Run:
+//
+//	go test ./handlers/ -run '^$' -bench . -benchmem
+
+// benchPages are the pages the benchmarks and the load benchmark (cmd/loadbench) measure.
+var benchPages = []struct{ name, target string }{
+	{"start", "/"},
+	{"question", "/q/build?v=1"},
+	{"question-mid", "/q/realtime?build=platform&logic=complex&growth=monolith&seo=critical&render=mixed&api=public&v=1"},
+	{"result", "/result?" + fullPlatform},
+	{"result-unsure", "/result?build=site&logic=notsure&growth=small&seo=critical&render=mixed&api=none&realtime=no&deploy=serverless&team=notsure&share=notsure&quality=notsure&v=1"},
+}
+
+// discardWriter is a ResponseWriter that keeps headers and the status and drops the body, so
+// the benchmark measures the handler rather than a recorder's buffer growth.
+type discardWriter struct {
+	h      http.Header
+	status int
+	n      int
+}
+
+func (w *discardWriter) Header() http.Header { return w.h }
+func (w *discardWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+}
+func (w *discardWriter) Write(p []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	w.n += len(p)
+	return len(p), nil
+}
+
+func (w *discardWriter) reset() {
+	clear(w.h)
+	w.status, w.n = 0, 0
+}
+
+// benchServer is the handler as cmd/wizard builds it by default (metrics on).
+func benchServer(b *testing.B) (*Server, http.Handler) {
+	b.Helper()
+	c, err := decision.Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := newServer(c, slog.New(slog.NewTextHandler(io.Discard, nil)), Config{Metrics: true})
+	return s, s.routes()
+}
+
+// benchCodings are the Accept-Encoding headers measured: none (wrk's default), and what browsers
+// send (brotli is chosen), and gzip only.
+var benchCodings = []struct{ name, accept string }{
+	{"identity", ""},
+	{"br", "gzip, deflate, br, zstd"},
+	{"gzip", "gzip"},
+}
+
+// BenchmarkRouter serves each page through the whole router. SetBytes is the body size as sent,
+// so MB/s is the response throughput of one core.
+func BenchmarkRouter(b *testing.B) {
+	_, h := benchServer(b)
+	for _, p := range benchPages {
+		for _, enc := range benchCodings {
+			b.Run(p.name+"/"+enc.name, func(b *testing.B) {
+				req := httptest.NewRequest(http.MethodGet, p.target, nil)
+				if enc.accept != "" {
+					req.Header.Set("Accept-Encoding", enc.accept)
+				}
+				w := &discardWriter{h: http.Header{}}
+				h.ServeHTTP(w, req)
+				if w.status != http.StatusOK {
+					b.Fatalf("%s: status %d", p.target, w.status)
+				}
+				if enc.accept != "" && w.h.Get("Content-Encoding") == "" {
+					b.Fatalf("%s: not compressed for Accept-Encoding %q", p.target, enc.accept)
+				}
+				b.SetBytes(int64(w.n))
+				b.ReportAllocs()
+				for b.Loop() {
+					w.reset()
+					h.ServeHTTP(w, req)
+				}
+				if w.status != http.StatusOK {
+					b.Fatalf("%s: status %d", p.target, w.status)
+				}
+			})
+		}
+	}
+}
+
+// benchComponent builds a page's view model as its handler does and returns the component.
+func benchComponent(b *testing.B, s *Server, name string) templ.Component {
+	b.Helper()
+	c := s.content
+	var target string
+	for _, p := range benchPages {
+		if p.name == name {
+			target = p.target
+		}
+	}
+	r := httptest.NewRequest(http.MethodGet, target, nil)
+	state := c.ParseState(r.URL.Query())
+	rp := c.Replay(state.Raw)
+	switch name {
+	case "start":
+		return views.Start(views.StartPage{Meta: s.meta(r, siteName, "", false), StartURL: "/q/build?v=1"})
+	case "question":
+		return views.Question(s.questionPage(r, &rp, c.Question("build"), ""))
+	case "result", "result-unsure":
+		res, err := c.Evaluate(&rp)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return views.Result(s.resultPage(r, &rp, res))
+	}
+	b.Fatalf("no page %q", name)
+	return nil
+}
+
+// BenchmarkTemplRender renders a ready view model: the cost of templ alone.
+func BenchmarkTemplRender(b *testing.B) {
+	s, _ := benchServer(b)
+	ctx := templ.WithNonce(context.Background(), "bench-nonce")
+	for _, name := range []string{"start", "question", "result", "result-unsure"} {
+		b.Run(name, func(b *testing.B) {
+			comp := benchComponent(b, s, name)
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := comp.Render(ctx, io.Discard); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkResultModel is everything the result handler does before templ: decode the URL,
+// replay, evaluate, counterfactuals, open questions, and the view model with its links.
+func BenchmarkResultModel(b *testing.B) {
+	s, _ := benchServer(b)
+	for _, p := range benchPages[3:] {
+		b.Run(p.name, func(b *testing.B) {
+			r := httptest.NewRequest(http.MethodGet, p.target, nil)
+			c := s.content
+			b.ReportAllocs()
+			for b.Loop() {
+				state := c.ParseState(r.URL.Query())
+				rp := c.Replay(state.Raw)
+				res, err := c.Evaluate(&rp)
+				if err != nil {
+					b.Fatal(err)
+				}
+				page := s.resultPage(r, &rp, res)
+				page.Notes = s.linkNotes(siteOf(r), state, rp.Answers)
+			}
+		})
+	}
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Load benchmark, side by side: builds the wizard and cmd/loadbench, then runs the wizard binary
+# and a plain net/http "floor" server (the same result-page bytes from memory) on free loopback
+# ports and drives them alternately with wrk. Prints a Markdown table (requests/s, p50, p99, ratio
+# to the floor) plus start-up time and the wizard's peak RSS. See BENCHMARKS.md.
+#
+#   scripts/loadbench.sh                         # wrk -t2 -c64 -d10s, identity and br
+#   scripts/loadbench.sh -d 30s -rounds 3        # any cmd/loadbench flag passes through
+#   scripts/loadbench.sh -codings identity       # wrk's default: no Accept-Encoding
+#
+# All traffic goes to 127.0.0.1 only; every wrk run stops by itself, and loadbench gives up after
+# -timeout (15 minutes by default).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v wrk >/dev/null 2>&1; then
+  echo "wrk not found; installing it from Debian's packages" >&2
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+go build -trimpath -o "$work/wizard" ./cmd/wizard
+go build -trimpath -o "$work/loadbench" ./cmd/loadbench
+
+echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$( [[ -n "$(git status --porcelain 2>/dev/null)" ]] && echo ' with uncommitted work')"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(go version | cut -d' ' -f3), $(date -u +%Y-%m-%dT%H:%MZ)"
+"$work/loadbench" -wizard "$work/wizard" "$@"
