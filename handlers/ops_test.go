@@ -4,6 +4,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -102,5 +103,34 @@ func TestCompressionAndETags(t *testing.T) {
 	st := req(href, map[string]string{"Accept-Encoding": "gzip, br;q=0"})
 	if st.Header().Get("Content-Encoding") != "gzip" {
 		t.Errorf("br;q=0 must be refused, got %q", st.Header().Get("Content-Encoding"))
+	}
+}
+
+// Cached result pages still get a fresh nonce per response, and the cache stays bounded.
+func TestResultPageCache(t *testing.T) {
+	s, h := newTestServer(t)
+	a := get(t, h, "/result?"+fullPlatform)
+	b := get(t, h, "/result?"+fullPlatform)
+	nonceOf := func(r response) string { return r.doc.Find("script").First().AttrOr("nonce", "") }
+	if nonceOf(a) == "" || nonceOf(a) == nonceOf(b) {
+		t.Fatal("each response needs its own nonce, cached or not")
+	}
+	if !strings.Contains(b.Header().Get("Content-Security-Policy"), "'nonce-"+nonceOf(b)+"'") {
+		t.Error("the body's nonce must match the response's CSP")
+	}
+	if strings.Contains(b.Body.String(), noncePlaceholder) {
+		t.Error("placeholder leaked")
+	}
+	if a.Header().Get("ETag") != b.Header().Get("ETag") {
+		t.Error("the same page must keep its ETag")
+	}
+	if strings.ReplaceAll(a.Body.String(), nonceOf(a), "") != strings.ReplaceAll(b.Body.String(), nonceOf(b), "") {
+		t.Error("a cached page differs from the first rendering")
+	}
+	for i := range 300 {
+		get(t, h, "/result?"+fullPlatform+"&utm="+strings.Repeat("x", i%7)+string(rune('a'+i%26))+strconv.Itoa(i))
+	}
+	if n := s.pages.order.Len(); n > 256 {
+		t.Errorf("cache holds %d pages, bound is 256", n)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/a-h/templ"
+
 	"nestnext/decision"
 	"nestnext/views"
 )
@@ -19,14 +21,18 @@ func (s *Server) result(w http.ResponseWriter, r *http.Request) error {
 	if !rp.Complete() {
 		return redirect(w, r, s.nextURL(siteOf(r), &rp, state))
 	}
-	res, err := c.Evaluate(&rp)
-	if err != nil {
-		return err
-	}
-	page := s.resultPage(r, &rp, res)
-	page.Notes = s.linkNotes(siteOf(r), state, rp.Answers)
-	render(w, r, http.StatusOK, views.Result(page))
-	return nil
+	// The page depends on the query (answers, notes, embed theme), the path (embed or not) and,
+	// without PUBLIC_URL, the host in its absolute links.
+	key := r.Host + " " + r.URL.Path + "?" + r.URL.RawQuery
+	return s.renderCached(w, r, key, func() (templ.Component, error) {
+		res, err := c.Evaluate(&rp)
+		if err != nil {
+			return nil, err
+		}
+		page := s.resultPage(r, &rp, res)
+		page.Notes = s.linkNotes(siteOf(r), state, rp.Answers)
+		return views.Result(page), nil
+	})
 }
 
 // resultMarkdown serves the result as a Markdown Architecture Decision Record to download.

@@ -40,6 +40,7 @@ type Server struct {
 	now     func() time.Time
 	cards   *ogimage.Cache
 	metrics *metrics // nil when metrics are off
+	pages   *pageCache
 }
 
 // New returns the wizard's HTTP handler with every route and middleware in place.
@@ -51,7 +52,7 @@ func newServer(content *decision.Content, log *slog.Logger, cfg Config) *Server 
 	if cfg.EmbedAllowedOrigins == nil {
 		cfg.EmbedAllowedOrigins = DefaultEmbedAllowedOrigins
 	}
-	s := &Server{content: content, log: log, cfg: cfg, now: time.Now, cards: ogimage.NewCache()}
+	s := &Server{content: content, log: log, cfg: cfg, now: time.Now, cards: ogimage.NewCache(), pages: newPageCache(256)}
 	if cfg.Metrics {
 		s.metrics = newMetrics()
 	}
