@@ -42,7 +42,6 @@ const (
 // It sets its own 404 and 405 handlers so API clients get problem JSON, not HTML pages.
 func (s *Server) apiRoutes(r chi.Router) {
 	r.Use(apiHeaders)
-	r.Use(s.recoverAPI)
 	for _, e := range []struct {
 		path string
 		h    http.HandlerFunc
@@ -85,25 +84,6 @@ func apiPreflight(w http.ResponseWriter, r *http.Request) {
 	h.Set("Access-Control-Allow-Headers", "If-None-Match, Content-Type")
 	h.Set("Access-Control-Max-Age", "86400")
 	w.WriteHeader(http.StatusNoContent)
-}
-
-// recoverAPI answers a panic with a problem document, since API clients parse problem JSON rather
-// than the HTML page the site-wide recoverer renders. No input should get here: the tests check
-// that hostile input never causes a 5xx.
-func (s *Server) recoverAPI(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		defer func() {
-			if v := recover(); v != nil {
-				if v == http.ErrAbortHandler {
-					panic(v)
-				}
-				s.log.ErrorContext(r.Context(), "API request failed", "panic", v, "request_id", middleware.GetReqID(r.Context()))
-				s.writeProblem(w, r, newProblem(r, http.StatusInternalServerError,
-					"The API could not answer this request. Try again in a moment."))
-			}
-		}()
-		next.ServeHTTP(w, r)
-	})
 }
 
 func (s *Server) apiDecision(w http.ResponseWriter, r *http.Request) {

@@ -49,6 +49,11 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 			message: "The wizard could not show this page. Your answers are safe in the address bar: try again in a moment.",
 		}
 	}
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		// API clients parse problem JSON, not the HTML error page.
+		s.writeProblem(w, r, newProblem(r, he.status, he.message))
+		return
+	}
 	page := views.ErrorPage{
 		Meta:    s.meta(r, pageTitle(he.heading), "", true),
 		Status:  he.status,

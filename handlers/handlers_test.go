@@ -350,6 +350,11 @@ func TestPanicBecomes500Page(t *testing.T) {
 	if r.doc.Find("main h1").Text() == "" || r.doc.Find(`main a[href="/"]`).Length() == 0 {
 		t.Error("500 page lacks heading or way back")
 	}
+	api := get(t, h, "/api/v1/result")
+	wantStatus(t, api, http.StatusInternalServerError)
+	if ct := api.Header().Get("Content-Type"); ct != "application/problem+json" || strings.Contains(api.Body.String(), "secret detail") {
+		t.Errorf("API panics must become problem JSON without details; got %s %s", ct, api.Body.String())
+	}
 }
 
 func TestHeadWorksWhereGetDoes(t *testing.T) {
