@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"context"
 	"container/list"
 	"net/http"
 	"sync"
@@ -63,20 +64,23 @@ func (c *pageCache) put(p *cachedPage) {
 // renderCached serves a 200 page from the cache, or builds it with build, caches it and serves it.
 // The key must capture everything the page depends on.
 func (s *Server) renderCached(w http.ResponseWriter, r *http.Request, key string, build func() (templ.Component, error)) error {
+	nonce := templ.GetNonce(r.Context())
 	p, ok := s.pages.get(key)
 	if !ok {
 		c, err := build()
 		if err != nil {
 			return err
 		}
+		// templ.WithNonce changes the nonce in place when the context already carries templ's
+		// values, as the request's does: render in a context of its own.
 		var buf bytes.Buffer
-		if err := c.Render(templ.WithNonce(r.Context(), noncePlaceholder), &buf); err != nil {
+		if err := c.Render(templ.WithNonce(context.Background(), noncePlaceholder), &buf); err != nil {
 			return err
 		}
 		p = &cachedPage{key: key, body: buf.Bytes(), etag: etagWithout(buf.Bytes(), noncePlaceholder)}
 		s.pages.put(p)
 	}
-	body := bytes.ReplaceAll(p.body, []byte(noncePlaceholder), []byte(templ.GetNonce(r.Context())))
+	body := bytes.ReplaceAll(p.body, []byte(noncePlaceholder), []byte(nonce))
 	w.Header().Set("Cache-Control", "no-cache")
 	writeBody(w, r, http.StatusOK, "text/html; charset=utf-8", body, p.etag)
 	return nil
