@@ -2,8 +2,8 @@ package handlers
 
 import (
 	"bytes"
-	"context"
 	"container/list"
+	"context"
 	"net/http"
 	"sync"
 
