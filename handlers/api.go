@@ -86,8 +86,16 @@ func apiPreflight(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// apiDecision serves the content as JSON. The content never changes while the server runs, so the
+// body is encoded once, on first use.
 func (s *Server) apiDecision(w http.ResponseWriter, r *http.Request) {
-	s.writeJSON(w, r, s.decisionBody())
+	body, err := s.decisionJSON()
+	if err != nil {
+		s.log.ErrorContext(r.Context(), "API encode failed", "err", err, "request_id", middleware.GetReqID(r.Context()))
+		s.writeProblem(w, r, newProblem(r, http.StatusInternalServerError, "The API could not encode its answer."))
+		return
+	}
+	writeCacheable(w, r, mediaJSON, body)
 }
 
 func (s *Server) apiOpenAPI(w http.ResponseWriter, r *http.Request) {

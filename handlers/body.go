@@ -74,6 +74,14 @@ func writeBody(w http.ResponseWriter, r *http.Request, status int, contentType s
 	}
 }
 
+// withCoding is the tag writeBody gives a body in a content coding.
+func withCoding(etag, coding string) string {
+	if coding == "" || etag == "" {
+		return etag
+	}
+	return etag[:len(etag)-1] + "-" + coding + `"`
+}
+
 // etagMatch applies If-None-Match, which compares tags weakly (RFC 9110, section 13.1.2): a W/
 // prefix is ignored, and * matches any current representation.
 func etagMatch(header []string, etag string) bool {

@@ -162,11 +162,8 @@ func (s *Server) questionPage(r *http.Request, rp *decision.Replay, q *decision.
 		views.Field{Name: "q", Value: q.ID})
 	if st.embed {
 		// The form's action URL loses its query, so the theme rides along as fields.
-		theme := mustParseQuery(st.theme.query())
-		for _, k := range []string{"accent", "theme", "intro"} {
-			if v := theme.Get(k); v != "" {
-				page.HiddenAfter = append(page.HiddenAfter, views.Field{Name: k, Value: v})
-			}
+		for _, p := range st.theme.params() {
+			page.HiddenAfter = append(page.HiddenAfter, views.Field{Name: p[0], Value: p[1]})
 		}
 	}
 	return page

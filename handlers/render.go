@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 
 	"github.com/a-h/templ"
@@ -37,28 +38,11 @@ func render(w http.ResponseWriter, r *http.Request, status int, c templ.Componen
 	writeBody(w, r, status, "text/html; charset=utf-8", body, etag)
 }
 
-// withCoding is the tag writeBody gives a body in a content coding.
-func withCoding(etag, coding string) string {
-	if coding == "" || etag == "" {
-		return etag
-	}
-	return etag[:len(etag)-1] + "-" + coding + `"`
-}
-
 // redirect sends the visitor on with 303 See Other, so a GET form lands on a clean URL.
 func redirect(w http.ResponseWriter, r *http.Request, target string) error {
-	path, query, _ := cutQuery(target)
+	path, query, _ := strings.Cut(target, "?")
 	http.Redirect(w, r, (&url.URL{Path: path, RawQuery: query}).String(), http.StatusSeeOther)
 	return nil
-}
-
-func cutQuery(u string) (path, query string, ok bool) {
-	for i := 0; i < len(u); i++ {
-		if u[i] == '?' {
-			return u[:i], u[i+1:], true
-		}
-	}
-	return u, "", false
 }
 
 // bufPool keeps render buffers: pages are 5 to 30 KB, and growing a new buffer to that size

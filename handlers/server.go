@@ -3,9 +3,11 @@
 package handlers
 
 import (
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	"nestnext/decision"
@@ -41,6 +43,8 @@ type Server struct {
 	cards   *ogimage.Cache
 	metrics *metrics // nil when metrics are off
 	pages   *pageCache
+	// decisionJSON is the /api/v1/decision body, encoded once.
+	decisionJSON func() ([]byte, error)
 }
 
 // New returns the wizard's HTTP handler with every route and middleware in place.
@@ -56,6 +60,7 @@ func newServer(content *decision.Content, log *slog.Logger, cfg Config) *Server 
 	if cfg.Metrics {
 		s.metrics = newMetrics()
 	}
+	s.decisionJSON = sync.OnceValues(func() ([]byte, error) { return json.Marshal(s.decisionBody()) })
 	return s
 }
 

@@ -39,19 +39,34 @@ func parseTheme(q url.Values) theme {
 	return t
 }
 
-// query returns the theme as query parameters to append to internal links ("" when default).
-func (t theme) query() string {
-	v := url.Values{}
+// themeParams are the query parameters the embed options use, in the order links carry them.
+var themeParams = []string{"accent", "theme", "intro"}
+
+// params returns the theme's non-default options as name/value pairs, in themeParams order.
+func (t theme) params() [][2]string {
+	var out [][2]string
 	if t.accent != "" {
-		v.Set("accent", t.accent)
+		out = append(out, [2]string{"accent", t.accent})
 	}
 	if t.scheme != "" {
-		v.Set("theme", t.scheme)
+		out = append(out, [2]string{"theme", t.scheme})
 	}
 	if t.hideIntro {
-		v.Set("intro", "0")
+		out = append(out, [2]string{"intro", "0"})
 	}
-	return v.Encode()
+	return out
+}
+
+// query returns the theme as query parameters to append to internal links ("" when default).
+func (t theme) query() string {
+	var b strings.Builder
+	for _, p := range t.params() {
+		if b.Len() > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(p[0] + "=" + url.QueryEscape(p[1]))
+	}
+	return b.String()
 }
 
 type siteKey struct{}
@@ -81,9 +96,6 @@ func (st site) prefix() string {
 // then the embed theme options.
 func (st site) link(path, query string) string {
 	u := st.prefix() + path
-	if st.embed && path == "/" {
-		u = "/embed/"
-	}
 	extra := ""
 	if st.embed {
 		extra = st.theme.query()
@@ -104,7 +116,7 @@ func sitePath(r *http.Request) string {
 	// One leading slash only: "//host/..." would be a link to another site.
 	p := "/" + strings.TrimLeft(strings.TrimPrefix(r.URL.Path, "/embed"), "/")
 	q := r.URL.Query()
-	for _, k := range []string{"accent", "theme", "intro"} {
+	for _, k := range themeParams {
 		q.Del(k)
 	}
 	// Re-escape: the decoded path may hold anything a visitor typed.

@@ -22,8 +22,3 @@ func (s *Server) publicURL(r *http.Request, pathAndQuery string) string {
 	// url.URL escapes the host, so an odd Host header cannot break out of the URL.
 	return (&url.URL{Scheme: scheme, Host: r.Host}).String() + pathAndQuery
 }
-
-func mustParseQuery(q string) url.Values {
-	v, _ := url.ParseQuery(q)
-	return v
-}
