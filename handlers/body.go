@@ -36,11 +36,7 @@ func etagOf(body []byte) string {
 // writeBody writes body with the status. etag may be empty (no validator). variants, when given,
 // are precompressed codings of body; otherwise compressible bodies are compressed here.
 func writeBody(w http.ResponseWriter, r *http.Request, status int, contentType string, body []byte, etag string, variants ...encoded) {
-	h := w.Header()
 	compressible := isCompressible(contentType) && len(body) >= minCompress
-	if compressible || len(variants) > 0 {
-		h.Add("Vary", "Accept-Encoding")
-	}
 	chosen := encoded{body: body}
 	if coding := negotiate(r.Header.Values("Accept-Encoding")); coding != "" {
 		for _, v := range variants {
@@ -52,9 +48,19 @@ func writeBody(w http.ResponseWriter, r *http.Request, status int, contentType s
 			chosen = compress(coding, body)
 		}
 	}
+	send(w, r, status, contentType, withCoding(etag, chosen.coding), chosen.coding, compressible || len(variants) > 0, chosen.body)
+}
+
+// send writes a body, given as pieces, in a content coding ("" for identity), or a 304 when the
+// client's copy is current. etag is the coding's own tag (or empty); vary says the body depends on
+// Accept-Encoding.
+func send(w http.ResponseWriter, r *http.Request, status int, contentType, etag, coding string, vary bool, body ...[]byte) {
+	h := w.Header()
+	if vary {
+		h.Add("Vary", "Accept-Encoding")
+	}
 	if etag != "" {
 		// Each coding is its own representation and needs its own strong tag.
-		etag = withCoding(etag, chosen.coding)
 		h.Set("ETag", etag)
 		if status == http.StatusOK && etagMatch(r.Header.Values("If-None-Match"), etag) {
 			// The cached body's own CSP (and its nonce) must stay with it.
@@ -64,14 +70,31 @@ func writeBody(w http.ResponseWriter, r *http.Request, status int, contentType s
 		}
 	}
 	h.Set("Content-Type", contentType)
-	if chosen.coding != "" {
-		h.Set("Content-Encoding", chosen.coding)
+	if coding != "" {
+		h.Set("Content-Encoding", coding)
 	}
-	h.Set("Content-Length", strconv.Itoa(len(chosen.body)))
+	n := 0
+	for _, b := range body {
+		n += len(b)
+	}
+	h.Set("Content-Length", strconv.Itoa(n))
 	w.WriteHeader(status)
-	if r.Method != http.MethodHead {
-		w.Write(chosen.body)
+	if r.Method == http.MethodHead {
+		return
 	}
+	if len(body) == 1 {
+		w.Write(body[0])
+		return
+	}
+	// One write: separate ones can go out as separate TCP segments (and system calls), which
+	// cost more than copying the pieces together.
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	for _, b := range body {
+		buf.Write(b)
+	}
+	w.Write(buf.Bytes())
+	putBuf(buf)
 }
 
 // withCoding is the tag writeBody gives a body in a content coding.

@@ -2,34 +2,161 @@ package handlers
 
 import (
 	"bytes"
+	"compress/gzip"
 	"container/list"
 	"context"
+	"encoding/binary"
+	"hash/crc32"
 	"net/http"
 	"sync"
 
 	"github.com/a-h/templ"
+	"github.com/andybalholm/brotli"
 )
 
-// pageCache keeps recently rendered result pages. A result costs a few hundred microseconds to
-// build (every counterfactual is evaluated) and is the page most often reopened, through share
-// links. The bodies are stored with a placeholder in place of the CSP nonce, which is swapped for
-// each response's own nonce on the way out, so no nonce is ever served twice.
-type pageCache struct {
-	mu    sync.Mutex
-	max   int
-	order *list.List // front: most recently used
-	items map[string]*list.Element
-}
-
-type cachedPage struct {
-	key  string
-	body []byte // with noncePlaceholder
-	etag string
-}
+// The wizard's pages (start, questions, results) are a function of their URL, so each is
+// rendered and compressed once and then served from memory. The one part that differs per
+// response is the CSP nonce on the <script> tags, which the layout puts at the very end of the
+// page. A cached page is therefore kept as a head (everything before the first nonce, the bulk of
+// the page) and a short tail (the script tags, with a placeholder for the nonce). The head is
+// compressed once into an unfinished brotli or gzip stream; each response appends its tail
+// uncompressed (a brotli uncompressed meta-block, a deflate stored block) and ends the stream.
+// So no nonce is ever served twice, and no response renders, compresses or copies the page.
 
 // noncePlaceholder cannot occur in a page otherwise: base64 nonces have no '!' and templ escapes
 // nothing into it.
 const noncePlaceholder = "!nonce-placeholder!"
+
+// pageCacheBytes bounds the memory the cache holds (about: compressed variants are estimated).
+// A result page is about 28 KB plus 13 KB compressed, a question page about 4.5 KB plus 5 KB,
+// so this keeps a few hundred results or over a thousand question pages.
+const pageCacheBytes = 12 << 20
+
+// Cached pages are compressed once, so they get the levels static assets get rather than the
+// fast ones of per-response bodies: brotli 5 takes a 28 KB result page to 5.4 KB instead of
+// 6.7 KB at level 1 (about 0.5 ms, once).
+const (
+	cachedBrotliLevel = 5
+	cachedGzipLevel   = gzip.DefaultCompression
+)
+
+// cachedPage is a rendered page ready to send with any nonce.
+type cachedPage struct {
+	key  string
+	etag string // of the page without its nonces
+	head []byte // identity bytes before the first nonce
+	tail []byte // the rest, with noncePlaceholder for each nonce
+	size int    // bytes counted against pageCacheBytes
+	// seen runs for every response of this page (it counts question views); may be nil.
+	seen func()
+
+	// The head compressed, made when a client first asks for the coding.
+	br func() []byte // a brotli stream, flushed to a byte boundary and not finished
+	gz func() gzHead
+}
+
+type gzHead struct {
+	stream []byte // gzip header and deflate blocks, sync-flushed, no final block
+	crc    uint32 // CRC-32 of head
+}
+
+func newCachedPage(key string, body []byte, seen func()) *cachedPage {
+	p := &cachedPage{key: key, etag: etagWithout(body, noncePlaceholder), seen: seen}
+	i := bytes.Index(body, []byte(noncePlaceholder))
+	if i < 0 {
+		i = len(body)
+	}
+	p.head, p.tail = body[:i:i], body[i:]
+	// The compressed heads are estimated at a third of the page each.
+	p.size = len(key) + len(body) + 2*len(body)/3
+	p.br = sync.OnceValue(func() []byte { return brotliHead(p.head) })
+	p.gz = sync.OnceValue(func() gzHead { return gzipHead(p.head) })
+	return p
+}
+
+func brotliHead(head []byte) []byte {
+	compressSlots <- struct{}{}
+	defer func() { <-compressSlots }()
+	var buf bytes.Buffer
+	bw := brotli.NewWriterLevel(&buf, cachedBrotliLevel)
+	bw.Write(head)
+	bw.Flush() // ends on a byte boundary, stream still open
+	return buf.Bytes()
+}
+
+func gzipHead(head []byte) gzHead {
+	compressSlots <- struct{}{}
+	defer func() { <-compressSlots }()
+	var buf bytes.Buffer
+	gw, _ := gzip.NewWriterLevel(&buf, cachedGzipLevel)
+	gw.Write(head)
+	gw.Flush() // a sync flush: byte-aligned, no final block yet
+	return gzHead{stream: buf.Bytes(), crc: crc32.ChecksumIEEE(head)}
+}
+
+// body returns the page in a content coding ("" for identity) with nonce in place, as pieces to
+// write in order.
+func (p *cachedPage) body(coding, nonce string) [][]byte {
+	tail := bytes.ReplaceAll(p.tail, []byte(noncePlaceholder), []byte(nonce))
+	switch coding {
+	case "br":
+		return [][]byte{p.br(), brotliEnd(tail)}
+	case "gzip":
+		h := p.gz()
+		return [][]byte{h.stream, gzipEnd(tail, h.crc, len(p.head)+len(tail))}
+	}
+	return [][]byte{p.head, tail}
+}
+
+// brotliEnd finishes a flushed brotli stream with data stored as is (RFC 7932, section 9.2): an
+// uncompressed meta-block, then an empty last meta-block.
+func brotliEnd(data []byte) []byte {
+	out := make([]byte, 0, len(data)+4)
+	for len(data) > 0 {
+		n := min(len(data), 1<<16)
+		// ISLAST 0, MNIBBLES 0 (four nibbles), MLEN-1 in 16 bits, ISUNCOMPRESSED 1, then zero
+		// bits to the byte boundary: 20 bits in 3 bytes, least significant bit first.
+		h := uint32(n-1)<<3 | 1<<19
+		out = append(out, byte(h), byte(h>>8), byte(h>>16))
+		out = append(out, data[:n]...)
+		data = data[n:]
+	}
+	return append(out, 0b11) // ISLAST 1, ISLASTEMPTY 1
+}
+
+// gzipEnd finishes a sync-flushed gzip stream with data in a final stored deflate block (RFC
+// 1951, section 3.2.4), then the gzip trailer: the CRC-32 and length of the whole page (RFC 1952).
+func gzipEnd(data []byte, headCRC uint32, total int) []byte {
+	out := make([]byte, 0, len(data)+16)
+	crc := crc32.Update(headCRC, crc32.IEEETable, data)
+	for {
+		n := min(len(data), 0xffff)
+		final := byte(0)
+		if n == len(data) {
+			final = 1
+		}
+		// BFINAL, BTYPE 00 (stored), padding to the byte; then LEN and its complement.
+		out = append(out, final)
+		out = binary.LittleEndian.AppendUint16(out, uint16(n))
+		out = binary.LittleEndian.AppendUint16(out, ^uint16(n))
+		out = append(out, data[:n]...)
+		data = data[n:]
+		if final == 1 {
+			break
+		}
+	}
+	out = binary.LittleEndian.AppendUint32(out, crc)
+	return binary.LittleEndian.AppendUint32(out, uint32(total))
+}
+
+// pageCache keeps rendered pages, least recently used first out, within pageCacheBytes.
+type pageCache struct {
+	mu    sync.Mutex
+	max   int
+	bytes int
+	order *list.List // front: most recently used
+	items map[string]*list.Element
+}
 
 func newPageCache(max int) *pageCache {
 	return &pageCache{max: max, order: list.New(), items: map[string]*list.Element{}}
@@ -49,39 +176,67 @@ func (c *pageCache) put(p *cachedPage) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.items[p.key]; ok {
+		c.bytes -= e.Value.(*cachedPage).size
 		e.Value = p
 		c.order.MoveToFront(e)
-		return
+	} else {
+		c.items[p.key] = c.order.PushFront(p)
 	}
-	c.items[p.key] = c.order.PushFront(p)
-	for c.order.Len() > c.max {
+	c.bytes += p.size
+	for c.bytes > c.max && c.order.Len() > 1 {
 		oldest := c.order.Back()
 		c.order.Remove(oldest)
-		delete(c.items, oldest.Value.(*cachedPage).key)
+		old := oldest.Value.(*cachedPage)
+		delete(c.items, old.key)
+		c.bytes -= old.size
 	}
 }
 
-// renderCached serves a 200 page from the cache, or builds it with build, caches it and serves it.
-// The key must capture everything the page depends on.
-func (s *Server) renderCached(w http.ResponseWriter, r *http.Request, key string, build func() (templ.Component, error)) error {
-	nonce := templ.GetNonce(r.Context())
+// pageKey names everything a wizard page depends on: the path (embed or not), the query
+// (answers, notes, embed theme) and, without PUBLIC_URL, the origin in its absolute links.
+func (s *Server) pageKey(r *http.Request) string {
+	origin := ""
+	if s.cfg.PublicURL == nil {
+		origin = "http://" + r.Host
+		if r.TLS != nil {
+			origin = "https://" + r.Host
+		}
+	}
+	return origin + " " + r.URL.Path + "?" + r.URL.RawQuery
+}
+
+// built is what a page's build function returns: the page, or nil when build has already
+// answered (a redirect), which is not cached.
+type built struct {
+	page templ.Component
+	// seen runs for this response and every later one the cached page serves.
+	seen func()
+}
+
+// servePage serves the wizard page for r from the cache, or builds, caches and serves it. build
+// must depend only on what pageKey names, and must not write a 200 itself.
+func (s *Server) servePage(w http.ResponseWriter, r *http.Request, build func() (built, error)) error {
+	key := s.pageKey(r)
 	p, ok := s.pages.get(key)
 	if !ok {
-		c, err := build()
-		if err != nil {
+		b, err := build()
+		if err != nil || b.page == nil {
 			return err
 		}
 		// templ.WithNonce changes the nonce in place when the context already carries templ's
 		// values, as the request's does: render in a context of its own.
 		var buf bytes.Buffer
-		if err := c.Render(templ.WithNonce(context.Background(), noncePlaceholder), &buf); err != nil {
+		if err := b.page.Render(templ.WithNonce(context.Background(), noncePlaceholder), &buf); err != nil {
 			return err
 		}
-		p = &cachedPage{key: key, body: buf.Bytes(), etag: etagWithout(buf.Bytes(), noncePlaceholder)}
+		p = newCachedPage(key, buf.Bytes(), b.seen)
 		s.pages.put(p)
 	}
-	body := bytes.ReplaceAll(p.body, []byte(noncePlaceholder), []byte(nonce))
+	if p.seen != nil {
+		p.seen()
+	}
 	w.Header().Set("Cache-Control", "no-cache")
-	writeBody(w, r, http.StatusOK, "text/html; charset=utf-8", body, p.etag)
+	coding := negotiate(r.Header.Values("Accept-Encoding"))
+	send(w, r, http.StatusOK, "text/html; charset=utf-8", withCoding(p.etag, coding), coding, true, p.body(coding, templ.GetNonce(r.Context()))...)
 	return nil
 }

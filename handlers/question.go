@@ -23,20 +23,23 @@ func (s *Server) question(w http.ResponseWriter, r *http.Request) error {
 			message: "This link points to a question the wizard does not have (it may have been renamed). Start again, or go back to the page you came from.",
 		}
 	}
-	st := siteOf(r)
-	state := s.content.ParseState(r.URL.Query())
-	rp := s.content.Replay(state.Raw)
-	if !rp.OnPath(q) || (rp.Next != nil && rp.Next.Position < q.Position) {
-		return redirect(w, r, s.nextURL(st, &rp, state))
-	}
-	if q.Position == 0 && len(state.Raw) == 0 {
-		s.countStart()
-	}
-	s.countView(q.ID)
-	page := s.questionPage(r, &rp, q, "")
-	page.Notes = append(s.linkNotes(siteOf(r), state, rp.Answers), page.Notes...)
-	render(w, r, http.StatusOK, views.Question(page))
-	return nil
+	return s.servePage(w, r, func() (built, error) {
+		st := siteOf(r)
+		state := s.content.ParseState(r.URL.Query())
+		rp := s.content.Replay(state.Raw)
+		if !rp.OnPath(q) || (rp.Next != nil && rp.Next.Position < q.Position) {
+			return built{}, redirect(w, r, s.nextURL(st, &rp, state))
+		}
+		page := s.questionPage(r, &rp, q, "")
+		page.Notes = append(s.linkNotes(st, state, rp.Answers), page.Notes...)
+		first := q.Position == 0 && len(state.Raw) == 0
+		return built{page: views.Question(page), seen: func() {
+			if first {
+				s.countStart()
+			}
+			s.countView(q.ID)
+		}}, nil
+	})
 }
 
 // next receives a question's GET form: with an answer it redirects to the next step, without one

@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/a-h/templ"
-
 	"nestnext/decision"
 	"nestnext/views"
 )
@@ -15,23 +13,20 @@ import (
 // result shows the recommendation. Its URL is the share link: it renders in full for anyone who
 // opens it. Incomplete answers redirect to the first unanswered question.
 func (s *Server) result(w http.ResponseWriter, r *http.Request) error {
-	c := s.content
-	state := c.ParseState(r.URL.Query())
-	rp := c.Replay(state.Raw)
-	if !rp.Complete() {
-		return redirect(w, r, s.nextURL(siteOf(r), &rp, state))
-	}
-	// The page depends on the query (answers, notes, embed theme), the path (embed or not) and,
-	// without PUBLIC_URL, the host in its absolute links.
-	key := r.Host + " " + r.URL.Path + "?" + r.URL.RawQuery
-	return s.renderCached(w, r, key, func() (templ.Component, error) {
+	return s.servePage(w, r, func() (built, error) {
+		c := s.content
+		state := c.ParseState(r.URL.Query())
+		rp := c.Replay(state.Raw)
+		if !rp.Complete() {
+			return built{}, redirect(w, r, s.nextURL(siteOf(r), &rp, state))
+		}
 		res, err := c.Evaluate(&rp)
 		if err != nil {
-			return nil, err
+			return built{}, err
 		}
 		page := s.resultPage(r, &rp, res)
 		page.Notes = s.linkNotes(siteOf(r), state, rp.Answers)
-		return views.Result(page), nil
+		return built{page: views.Result(page)}, nil
 	})
 }
 

@@ -14,27 +14,28 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request) error {
 		// An embedder asked to skip the introduction: start at the first question.
 		return redirect(w, r, st.link("/q/"+c.Questions[0].ID, c.Encode(decision.Answers{})))
 	}
-	lo, hi := c.PathLengths()
-	published := c.Article.Published
-	if t, err := time.Parse("2006-01-02", published); err == nil {
-		published = t.Format("2 January 2006")
-	}
-	page := views.StartPage{
-		Meta: s.meta(r, siteName+" A decision wizard for CTOs",
-			"Answer a few questions about your project and get a reasoned recommendation: NestJS, Next.js, or NestJS behind a Next.js front end, with a side-by-side comparison drawn from a CTO's article.",
-			false),
-		StartURL:      siteOf(r).link("/q/"+c.Questions[0].ID, c.Encode(decision.Answers{})),
-		MinQuestions:  lo,
-		MaxQuestions:  hi,
-		ArticleTitle:  c.Article.Title,
-		ArticleAuthor: c.Article.Author,
-		ArticleRole:   c.Article.AuthorRole,
-		Publisher:     c.Article.Publisher,
-		ArticleURL:    c.Article.URL,
-		Published:     published,
-	}
-	page.Canonical = s.publicURL(r, "/")
-	page.OG = s.openGraph(r, "start", siteName, page.Description, page.Canonical)
-	render(w, r, http.StatusOK, views.Start(page))
-	return nil
+	return s.servePage(w, r, func() (built, error) {
+		lo, hi := c.PathLengths()
+		published := c.Article.Published
+		if t, err := time.Parse("2006-01-02", published); err == nil {
+			published = t.Format("2 January 2006")
+		}
+		page := views.StartPage{
+			Meta: s.meta(r, siteName+" A decision wizard for CTOs",
+				"Answer a few questions about your project and get a reasoned recommendation: NestJS, Next.js, or NestJS behind a Next.js front end, with a side-by-side comparison drawn from a CTO's article.",
+				false),
+			StartURL:      siteOf(r).link("/q/"+c.Questions[0].ID, c.Encode(decision.Answers{})),
+			MinQuestions:  lo,
+			MaxQuestions:  hi,
+			ArticleTitle:  c.Article.Title,
+			ArticleAuthor: c.Article.Author,
+			ArticleRole:   c.Article.AuthorRole,
+			Publisher:     c.Article.Publisher,
+			ArticleURL:    c.Article.URL,
+			Published:     published,
+		}
+		page.Canonical = s.publicURL(r, "/")
+		page.OG = s.openGraph(r, "start", siteName, page.Description, page.Canonical)
+		return built{page: views.Start(page)}, nil
+	})
 }
