@@ -551,6 +551,7 @@ func TestEmbeddingPagePreview(t *testing.T) {
 	}
 	evalJS[bool](t, ctx, `(document.querySelector("main [data-nest-next-wizard]").scrollIntoView(), true)`)
 	waitPreview(base + "/embed/")
+	showIntent(t, ctx)
 	setNavMarker(t, ctx)
 
 	click(t, ctx, `main label[for="embed-theme-dark"]`)

@@ -28,6 +28,7 @@ func TestChangeLinksWorkInBrowser(t *testing.T) {
 	}
 	for i := range min(n, 3) {
 		navigate(t, ctx, base+flippableResult)
+		showIntent(t, ctx)
 		setNavMarker(t, ctx)
 		sel := "#change ~ .changes li:nth-child(" + itoa(i+1) + ") a"
 		want := text(t, ctx, sel+" strong")

@@ -476,6 +476,28 @@ func setNavMarker(t testing.TB, ctx context.Context) {
 	}
 }
 
+// showIntent moves the mouse over the page, as a visitor does before a click, and waits until
+// app.js has loaded and set up htmx (it marks <html data-enhanced>). app.js loads htmx only at
+// the first sign of intent, so a click with no mouse movement before it (which is all
+// chromedp.Click sends) would race htmx and usually fall back to a full page load.
+func showIntent(t testing.TB, ctx context.Context) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.MouseEvent(chromedp.MouseMoved, 8, 8)); err != nil {
+		t.Fatalf("move the mouse: %v", err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.hasAttribute("data-enhanced")`))
+		if err == nil && ok {
+			return
+		}
+		if ctx.Err() != nil || time.Now().After(deadline) {
+			t.Fatalf("htmx was not set up after the mouse moved over the page (err %v)", err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // markerPresent reports whether window.__marker set by setNavMarker survives,
 // that is, no full navigation happened since.
 func markerPresent(t testing.TB, ctx context.Context) bool {

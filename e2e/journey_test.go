@@ -160,6 +160,7 @@ func TestJourneyWithHTMX(t *testing.T) {
 		t.Fatalf("GET / = %d", status)
 	}
 	startTitle := readPage(t, ctx).Title
+	showIntent(t, ctx)
 	setNavMarker(t, ctx)
 	hist := historyLength(t, ctx)
 
@@ -296,6 +297,7 @@ func TestJourneyWithHTMX(t *testing.T) {
 	if href := evalJS[string](t, ctx, `(document.querySelector('main a.back-link') || {}).pathname || ''`); href != "/q/"+q2 {
 		t.Errorf("reload: Back link goes to %q, want /q/%s", href, q2)
 	}
+	showIntent(t, ctx)
 	setNavMarker(t, ctx)
 	hist = historyLength(t, ctx)
 

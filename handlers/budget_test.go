@@ -174,7 +174,8 @@ func subresources(doc *goquery.Document) []subresource {
 	var out []subresource
 	doc.Find("link[href], script[src], img[src], iframe[src], source[src], video[src], video[poster], audio[src], track[src], embed[src], object[data], img[srcset], source[srcset]").Each(func(_ int, s *goquery.Selection) {
 		tag := goquery.NodeName(s)
-		for _, attr := range []string{"href", "src", "poster", "data"} {
+		// data-htmx names the script app.js loads on the visitor's first intent: a request too.
+		for _, attr := range []string{"href", "src", "poster", "data", "data-htmx"} {
 			if v, ok := s.Attr(attr); ok {
 				out = append(out, subresource{tag, attr, v})
 			}
@@ -310,6 +311,10 @@ func TestFirstVisitBudget(t *testing.T) {
 	var assets []string
 	doc.Find(`link[rel~="stylesheet"][href], script[src]`).Each(func(_ int, s *goquery.Selection) {
 		assets = append(assets, s.AttrOr("href", s.AttrOr("src", "")))
+		// htmx is loaded at the first sign of intent, but a visitor who answers loads it all the same.
+		if lazy, ok := s.Attr("data-htmx"); ok {
+			assets = append(assets, lazy)
+		}
 	})
 	if len(assets) == 0 {
 		t.Fatal("no stylesheet or script found")
@@ -353,7 +358,7 @@ func TestBudgetCheckersCatchViolations(t *testing.T) {
 			t.Errorf("ownURL(%q) = %v, want %v", u, got, want)
 		}
 	}
-	doc, err := goquery.NewDocumentFromReader(strings.NewReader(`<link rel="preload" as="font" href="/f.woff2"><script src="https://cdn.example.net/x.js"></script><img srcset="/a.png 1x, https://img.example.net/b.png 2x">`))
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(`<link rel="preload" as="font" href="/f.woff2"><script src="https://cdn.example.net/x.js"></script><img srcset="/a.png 1x, https://img.example.net/b.png 2x"><script src="/app.js" data-htmx="https://unpkg.com/htmx.org"></script>`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -363,7 +368,7 @@ func TestBudgetCheckersCatchViolations(t *testing.T) {
 			foreign = append(foreign, r.url)
 		}
 	}
-	if len(foreign) != 2 || !fontFile.MatchString("/f.woff2") || !fontFace.MatchString("@font-face{}") {
+	if len(foreign) != 3 || !fontFile.MatchString("/f.woff2") || !fontFace.MatchString("@font-face{}") {
 		t.Errorf("checkers missed violations: %v", foreign)
 	}
 }

@@ -72,12 +72,16 @@ func (s *Server) meta(r *http.Request, title, description string, noindex bool) 
 		Description: description,
 		NoIndex:     noindex,
 		CSS:         static.Path("app.css"),
-		Scripts:     []string{static.Path("vendor/htmx/htmx.min.js"), static.Path("app.js")},
+		App:         static.Path("app.js"),
+		HTMX:        static.Path("vendor/htmx/htmx.min.js"),
 		Embed:       st.embed,
 		Favicon:     static.Path("favicon.svg"),
 	}
 	if st.embed {
-		m.Scripts = append(m.Scripts, static.Path("embed-frame.js"))
+		// In an iframe, a click that beat a lazily loaded htmx would be a full navigation, which
+		// adds an entry to the host tab's history: embedded pages load htmx with the page.
+		m.Scripts = append(m.Scripts, m.HTMX, static.Path("embed-frame.js"))
+		m.HTMX = ""
 		m.Scheme = st.theme.scheme
 		if st.theme.accent != "" {
 			m.ThemeCSS = "/embed/theme.css?accent=" + st.theme.accent

@@ -7,6 +7,30 @@
   // In an iframe embed, history is off and the host page owns scrolling.
   var embedded = document.documentElement.hasAttribute("data-embed");
 
+  // When this script's tag names htmx in data-htmx, htmx is loaded at the visitor's first sign of
+  // intent (a pointer over the page, a touch, a key) rather than with the page: running it is
+  // most of the page's main-thread work while a slow phone loads it, and a page that is only read
+  // (a shared result) never needs it. Until it runs, links and forms are plain navigation, so a
+  // tap that beats it still works as without JavaScript. (Embedded pages load htmx with the page
+  // instead.) Once htmx has set itself up, <html> gets data-enhanced.
+  var script = document.currentScript;
+  var htmxSrc = script && script.getAttribute("data-htmx");
+  var intents = ["pointerover", "pointerdown", "touchstart", "keydown"];
+  function loadHTMX() {
+    intents.forEach(function (type) { document.removeEventListener(type, loadHTMX, true); });
+    if (window.htmx || !htmxSrc) return;
+    var s = document.createElement("script");
+    s.src = htmxSrc;
+    s.onload = function () {
+      // htmx sets itself up in a timeout of its own; this one runs after it.
+      setTimeout(function () { document.documentElement.setAttribute("data-enhanced", ""); });
+    };
+    document.head.appendChild(s);
+  }
+  if (htmxSrc) {
+    intents.forEach(function (type) { document.addEventListener(type, loadHTMX, { capture: true, passive: true }); });
+  }
+
   // Before a question form is sent, rewrite the current history entry to include the chosen answer,
   // so the browser's Back button returns to this question with the answer still selected.
   document.addEventListener("htmx:before:request", function (e) {
