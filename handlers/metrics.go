@@ -2,11 +2,7 @@ package handlers
 
 import (
 	"net/http"
-	"strconv"
-	"time"
 
-	"github.com/go-chi/chi/v5"
-	"github.com/go-chi/chi/v5/middleware"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -77,27 +73,6 @@ func (s *Server) countCompletion(outcome string) {
 	if s.metrics != nil {
 		s.metrics.completes.WithLabelValues(outcome).Inc()
 	}
-}
-
-// observe records the request duration; it wraps the router so the route pattern is known.
-func (s *Server) observe(next http.Handler) http.Handler {
-	if s.metrics == nil {
-		return next
-	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
-		next.ServeHTTP(ww, r)
-		route := "unmatched"
-		if rc := chi.RouteContext(r.Context()); rc != nil && rc.RoutePattern() != "" {
-			route = rc.RoutePattern()
-		}
-		status := ww.Status()
-		if status == 0 {
-			status = http.StatusOK
-		}
-		s.metrics.duration.WithLabelValues(route, r.Method, strconv.Itoa(status)).Observe(time.Since(start).Seconds())
-	})
 }
 
 func (s *Server) metricsHandler() http.Handler {

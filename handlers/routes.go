@@ -12,8 +12,7 @@ import (
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID)
-	r.Use(s.logRequests)
-	r.Use(s.observe)
+	r.Use(s.instrument)
 	r.Use(s.recoverPanics)
 	r.Use(middleware.GetHead)
 	r.Use(s.limitQuery)
