@@ -29,6 +29,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -62,6 +63,9 @@ type options struct {
 	load        bool
 	timeout     time.Duration
 	wrk         string
+	pin         bool
+	// serverCPUs and loadCPUs are taskset CPU lists when pinned, "" otherwise.
+	serverCPUs, loadCPUs string
 }
 
 // coding is one Accept-Encoding profile: the header wrk sends (none for identity).
@@ -85,7 +89,7 @@ func main() {
 	}
 	var o options
 	flag.StringVar(&o.wizard, "wizard", "", "wizard binary to run (empty: go build ./cmd/wizard into a temp dir; run from the module root)")
-	flag.IntVar(&o.threads, "t", 2, "wrk threads")
+	flag.IntVar(&o.threads, "t", 0, "wrk threads (0: 2 unpinned, one per load CPU pinned)")
 	flag.IntVar(&o.connections, "c", 64, "wrk connections")
 	flag.DurationVar(&o.duration, "d", 10*time.Second, "duration of each measured wrk run")
 	flag.DurationVar(&o.warmup, "warmup", 2*time.Second, "unmeasured wrk run against each server and page before measuring")
@@ -95,6 +99,7 @@ func main() {
 	flag.BoolVar(&o.load, "load", true, "run the load benchmark (-load=false measures start-up only)")
 	flag.DurationVar(&o.timeout, "timeout", 15*time.Minute, "give up after this long")
 	flag.StringVar(&o.wrk, "wrk", "wrk", "wrk binary")
+	flag.BoolVar(&o.pin, "pin", true, "pin the servers to CPU 0 and wrk to the other CPUs (taskset; needs 2 or more CPUs)")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "loadbench:", err)
@@ -123,8 +128,13 @@ func run(o options) error {
 		}
 	}
 
-	fmt.Printf("# loadbench: wrk -t%d -c%d -d%s --latency, %d round(s), warm-up %s, all on 127.0.0.1\n\n",
-		o.threads, o.connections, o.duration, o.rounds, o.warmup)
+	o.setPinning()
+	placement := "unpinned: servers and wrk share every CPU"
+	if o.serverCPUs != "" {
+		placement = fmt.Sprintf("servers pinned to CPU %s (GOMAXPROCS follows), wrk to CPU %s", o.serverCPUs, o.loadCPUs)
+	}
+	fmt.Printf("# loadbench: wrk -t%d -c%d -d%s --latency, %d round(s), warm-up %s, all on 127.0.0.1; %s\n\n",
+		o.threads, o.connections, o.duration, o.rounds, o.warmup, placement)
 
 	if o.startups > 0 {
 		st, err := measureStartups(ctx, o.wizard, o.startups)
@@ -138,7 +148,7 @@ func run(o options) error {
 	if !o.load {
 		return nil
 	}
-	wiz, err := startWizard(ctx, o.wizard)
+	wiz, err := o.startWizard(ctx, o.wizard)
 	if err != nil {
 		return err
 	}
@@ -181,7 +191,7 @@ func run(o options) error {
 		return err
 	}
 	fmt.Println()
-	floor, err := startFloor(ctx, floorDir)
+	floor, err := o.startFloor(ctx, floorDir)
 	if err != nil {
 		return err
 	}
@@ -275,6 +285,41 @@ func run(o options) error {
 	return nil
 }
 
+// setPinning decides where the servers and wrk run. On a small machine the load generator and
+// the server otherwise compete for the same cores, and the scheduler's choices, not the server,
+// decide the tail latency: unpinned runs on 2 cores vary by 20% or more between identical runs,
+// pinned ones by about 1%. Pinned, each server has one core to itself (Go sets GOMAXPROCS from
+// the affinity it starts with) and wrk has the rest.
+func (o *options) setPinning() {
+	if o.pin {
+		if _, err := exec.LookPath("taskset"); err != nil {
+			fmt.Fprintln(os.Stderr, "loadbench: taskset not found (util-linux); running unpinned")
+		} else if n := runtime.NumCPU(); n < 2 {
+			fmt.Fprintln(os.Stderr, "loadbench: one CPU only; running unpinned")
+		} else {
+			o.serverCPUs, o.loadCPUs = "0", "1"
+			if n > 2 {
+				o.loadCPUs = "1-" + strconv.Itoa(n-1)
+			}
+			if o.threads == 0 {
+				o.threads = n - 1
+			}
+		}
+	}
+	if o.threads == 0 {
+		o.threads = 2
+	}
+}
+
+// command runs name with args, on the given CPUs when cpus is not "" (taskset execs the program,
+// so the process keeps taskset's pid).
+func (o options) command(ctx context.Context, cpus, name string, args ...string) *exec.Cmd {
+	if cpus == "" {
+		return exec.CommandContext(ctx, name, args...)
+	}
+	return exec.CommandContext(ctx, "taskset", append([]string{"-c", cpus, name}, args...)...)
+}
+
 // wrkResult is what one wrk run reports.
 type wrkResult struct {
 	rps      float64
@@ -302,7 +347,7 @@ func (o options) wrkRun(ctx context.Context, url, accept string, d time.Duration
 	args = append(args, url)
 	runCtx, cancel := context.WithTimeout(ctx, d+30*time.Second)
 	defer cancel()
-	out, err := exec.CommandContext(runCtx, o.wrk, args...).CombinedOutput()
+	out, err := o.command(runCtx, o.loadCPUs, o.wrk, args...).CombinedOutput()
 	if err != nil {
 		return wrkResult{}, fmt.Errorf("wrk %s: %w\n%s", url, err, out)
 	}
@@ -389,12 +434,12 @@ func freeAddr() (string, error) {
 
 // startWizard runs the binary as an operator would (its own flags, logging at info level), with
 // the log going to /dev/null: formatting each line is measured, a terminal is not.
-func startWizard(ctx context.Context, bin string) (*proc, error) {
+func (o options) startWizard(ctx context.Context, bin string) (*proc, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.CommandContext(ctx, bin, "-addr", addr)
+	cmd := o.command(ctx, o.serverCPUs, bin, "-addr", addr)
 	cmd.Env = append(os.Environ(), "PORT=", "ADDR=", "PUBLIC_URL=")
 	cmd.Stderr = os.Stderr
 	p := &proc{cmd: cmd, base: "http://" + addr}
@@ -408,7 +453,7 @@ func startWizard(ctx context.Context, bin string) (*proc, error) {
 	return p, nil
 }
 
-func startFloor(ctx context.Context, dir string) (*proc, error) {
+func (o options) startFloor(ctx context.Context, dir string) (*proc, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -417,7 +462,7 @@ func startFloor(ctx context.Context, dir string) (*proc, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.CommandContext(ctx, self, "-serve-floor", addr, dir)
+	cmd := o.command(ctx, o.serverCPUs, self, "-serve-floor", addr, dir)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	p := &proc{cmd: cmd, base: "http://" + addr}
 	if err := cmd.Start(); err != nil {
