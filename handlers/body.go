@@ -57,11 +57,15 @@ func writeBody(w http.ResponseWriter, r *http.Request, status int, contentType s
 func send(w http.ResponseWriter, r *http.Request, status int, contentType, etag, coding string, vary bool, body ...[]byte) {
 	h := w.Header()
 	if vary {
-		h.Add("Vary", "Accept-Encoding")
+		if _, ok := h["Vary"]; ok {
+			h.Add("Vary", "Accept-Encoding")
+		} else {
+			setShared(h, "Vary", hVaryCoding)
+		}
 	}
 	if etag != "" {
 		// Each coding is its own representation and needs its own strong tag.
-		h.Set("ETag", etag)
+		h["Etag"] = []string{etag}
 		if status == http.StatusOK && etagMatch(r.Header.Values("If-None-Match"), etag) {
 			// The cached body's own CSP (and its nonce) must stay with it.
 			h.Del("Content-Security-Policy")
@@ -69,9 +73,17 @@ func send(w http.ResponseWriter, r *http.Request, status int, contentType, etag,
 			return
 		}
 	}
-	h.Set("Content-Type", contentType)
+	if contentType == hHTML[0] {
+		setShared(h, "Content-Type", hHTML)
+	} else {
+		h.Set("Content-Type", contentType)
+	}
 	if coding != "" {
-		h.Set("Content-Encoding", coding)
+		if v, ok := hCodings[coding]; ok {
+			setShared(h, "Content-Encoding", v)
+		} else {
+			h.Set("Content-Encoding", coding)
+		}
 	}
 	n := 0
 	for _, b := range body {
@@ -128,20 +140,27 @@ func isCompressible(contentType string) bool {
 	return false
 }
 
-// negotiate picks br, then gzip, from Accept-Encoding; a coding with q=0 is refused.
+// negotiate picks br, then gzip, from Accept-Encoding; a coding with q=0 is refused. It runs on
+// every page, so it allocates nothing for the headers browsers send.
 func negotiate(header []string) string {
-	accepts := map[string]bool{}
+	br, gzip := false, false
 	for _, line := range header {
 		for part := range strings.SplitSeq(line, ",") {
-			name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+			name, params, _ := strings.Cut(part, ";")
 			q := strings.ReplaceAll(params, " ", "")
-			accepts[strings.ToLower(name)] = !(q == "q=0" || q == "q=0.0" || q == "q=0.00" || q == "q=0.000")
+			accepted := !(q == "q=0" || q == "q=0.0" || q == "q=0.00" || q == "q=0.000")
+			switch name = strings.TrimSpace(name); {
+			case strings.EqualFold(name, "br"):
+				br = accepted
+			case strings.EqualFold(name, "gzip"):
+				gzip = accepted
+			}
 		}
 	}
 	switch {
-	case accepts["br"]:
+	case br:
 		return "br"
-	case accepts["gzip"]:
+	case gzip:
 		return "gzip"
 	}
 	return ""

@@ -43,10 +43,10 @@ const (
 // cachedPage is a rendered page ready to send with any nonce.
 type cachedPage struct {
 	key  string
-	etag string // of the page without its nonces
-	head []byte // identity bytes before the first nonce
-	tail []byte // the rest, with noncePlaceholder for each nonce
-	size int    // bytes counted against pageCacheBytes
+	etag map[string]string // by content coding ("" for identity), of the page without its nonces
+	head []byte            // identity bytes before the first nonce
+	tail []byte            // the rest, with noncePlaceholder for each nonce
+	size int               // bytes counted against pageCacheBytes
 	// seen runs for every response of this page (it counts question views); may be nil.
 	seen func()
 
@@ -61,7 +61,11 @@ type gzHead struct {
 }
 
 func newCachedPage(key string, body []byte, seen func()) *cachedPage {
-	p := &cachedPage{key: key, etag: etagWithout(body, noncePlaceholder), seen: seen}
+	tag := etagWithout(body, noncePlaceholder)
+	p := &cachedPage{key: key, seen: seen, etag: map[string]string{"": tag}}
+	for _, coding := range []string{"br", "gzip"} {
+		p.etag[coding] = withCoding(tag, coding)
+	}
 	i := bytes.Index(body, []byte(noncePlaceholder))
 	if i < 0 {
 		i = len(body)
@@ -235,8 +239,8 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request, build func() 
 	if p.seen != nil {
 		p.seen()
 	}
-	w.Header().Set("Cache-Control", "no-cache")
+	setShared(w.Header(), "Cache-Control", hNoCache)
 	coding := negotiate(r.Header.Values("Accept-Encoding"))
-	send(w, r, http.StatusOK, "text/html; charset=utf-8", withCoding(p.etag, coding), coding, true, p.body(coding, templ.GetNonce(r.Context()))...)
+	send(w, r, http.StatusOK, "text/html; charset=utf-8", p.etag[coding], coding, true, p.body(coding, templ.GetNonce(r.Context()))...)
 	return nil
 }

@@ -3,6 +3,7 @@ package handlers
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/base64"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -204,5 +205,46 @@ func TestPageCacheKeepsHostsApart(t *testing.T) {
 	}
 	if a, b := canonical("a.example"), canonical("b.example"); a != "http://a.example/" || b != "http://b.example/" {
 		t.Errorf("canonical links %q and %q", a, b)
+	}
+}
+
+func TestNegotiate(t *testing.T) {
+	for _, tc := range []struct {
+		header []string
+		want   string
+	}{
+		{nil, ""},
+		{[]string{""}, ""},
+		{[]string{"gzip, deflate, br, zstd"}, "br"},
+		{[]string{"gzip"}, "gzip"},
+		{[]string{"identity"}, ""},
+		{[]string{"BR"}, "br"},
+		{[]string{" gzip ;q=0.5 ,  br ; q=0.1"}, "br"},
+		{[]string{"gzip, br;q=0"}, "gzip"},
+		{[]string{"br; q=0.000", "gzip; q = 0"}, ""},
+		{[]string{"br", "br;q=0"}, ""}, // the last word on a coding counts
+		{[]string{"deflate"}, ""},
+		{[]string{"*"}, ""},
+		{[]string{"brotli, xgzip"}, ""},
+	} {
+		if got := negotiate(tc.header); got != tc.want {
+			t.Errorf("negotiate(%q) = %q, want %q", tc.header, got, tc.want)
+		}
+	}
+}
+
+// The policy holds the nonce it returns, and every call makes a new one.
+func TestCSPWithNonce(t *testing.T) {
+	policy := cspWithNonce("script-src 'nonce-", "'; object-src 'none'")
+	seen := map[string]bool{}
+	for range 100 {
+		csp, nonce := policy()
+		if len(nonce) != nonceLen || csp != "script-src 'nonce-"+nonce+"'; object-src 'none'" || seen[nonce] {
+			t.Fatalf("policy %q, nonce %q", csp, nonce)
+		}
+		if _, err := base64.RawStdEncoding.DecodeString(nonce); err != nil {
+			t.Fatalf("nonce %q is not base64: %v", nonce, err)
+		}
+		seen[nonce] = true
 	}
 }

@@ -16,6 +16,7 @@
 #   RUNS=5 scripts/lighthouse.sh
 #   LIGHTHOUSE_DIR=/tmp/lh scripts/lighthouse.sh    # reuse an install (npm install --prefix DIR)
 #   KEEP_REPORTS=/tmp/lh-reports scripts/lighthouse.sh   # keep the JSON and HTML reports
+#   PAGES="result" scripts/lighthouse.sh          # only some of: start question result
 #
 # Everything runs on 127.0.0.1; Lighthouse itself comes from the npm registry.
 set -euo pipefail
@@ -63,6 +64,7 @@ echo "lighthouse $LIGHTHOUSE_VERSION, $("$CHROME_PATH" --version 2>/dev/null), m
 fail=0
 for entry in "${pages[@]}"; do
   IFS='|' read -r name path enforce_seo <<<"$entry"
+  [[ " ${PAGES:-start question result} " == *" $name "* ]] || continue
   runs=()
   for i in $(seq "$RUNS"); do
     out="$work/$name-$i"
