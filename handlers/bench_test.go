@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"testing"
 
 	"github.com/a-h/templ"
@@ -103,6 +104,40 @@ func BenchmarkRouter(b *testing.B) {
 				}
 				if w.status != http.StatusOK {
 					b.Fatalf("%s: status %d", p.target, w.status)
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkRouterMiss serves a page the page cache has never seen (each iteration adds a new,
+// ignored parameter): the cost of a first visit, and of a flood of never-repeated URLs. It
+// renders, caches and, for br and gzip, compresses the page at the cached levels.
+func BenchmarkRouterMiss(b *testing.B) {
+	_, h := benchServer(b)
+	for _, p := range []string{"question", "result"} {
+		for _, enc := range benchCodings {
+			b.Run(p+"/"+enc.name, func(b *testing.B) {
+				var target string
+				for _, bp := range benchPages {
+					if bp.name == p {
+						target = bp.target
+					}
+				}
+				w := &discardWriter{h: http.Header{}}
+				b.ReportAllocs()
+				i := 0
+				for b.Loop() {
+					i++
+					req := httptest.NewRequest(http.MethodGet, target+"&utm_source="+strconv.Itoa(i), nil)
+					if enc.accept != "" {
+						req.Header.Set("Accept-Encoding", enc.accept)
+					}
+					w.reset()
+					h.ServeHTTP(w, req)
+					if w.status != http.StatusOK {
+						b.Fatalf("%s: status %d", target, w.status)
+					}
 				}
 			})
 		}
