@@ -4,7 +4,8 @@
 # ports and drives them alternately with wrk. Prints a Markdown table (requests/s, p50, p99, ratio
 # to the floor) plus start-up time and the wizard's peak RSS. See BENCHMARKS.md.
 #
-#   scripts/loadbench.sh                         # wrk -t2 -c64 -d10s, identity and br
+#   scripts/loadbench.sh                         # wrk -c64 -d10s, identity and br; servers on CPU 0, wrk on the rest
+#   scripts/loadbench.sh -pin=false              # all of them on all CPUs (wrk -t2)
 #   scripts/loadbench.sh -d 30s -rounds 3        # any cmd/loadbench flag passes through
 #   scripts/loadbench.sh -codings identity       # wrk's default: no Accept-Encoding
 #

@@ -5,6 +5,9 @@
 // Accept-Encoding profile (-codings: none, as wrk sends by default, and a browser's) is measured
 // separately.
 //
+// By default the servers are pinned to CPU 0 and wrk to the other CPUs (-pin; see setPinning),
+// so that on a small machine the two do not fight over the same cores and runs repeat.
+//
 // It also measures start-up (process start to the first 200 on /healthz) and the wizard's peak
 // resident memory (VmHWM) after the load runs.
 //
