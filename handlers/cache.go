@@ -213,8 +213,9 @@ func (c *pageCache) put(p *cachedPage) {
 	}
 }
 
-// pageKey names everything a wizard page depends on: the path (embed or not), the query
-// (answers, notes, embed theme) and, without PUBLIC_URL, the origin in its absolute links.
+// pageKey names everything a wizard page depends on: the path (embed or not) as the router saw
+// it, the query (answers, notes, embed theme) and, without PUBLIC_URL, the origin in its absolute
+// links.
 func (s *Server) pageKey(r *http.Request) string {
 	origin := ""
 	if s.cfg.PublicURL == nil {
@@ -223,7 +224,7 @@ func (s *Server) pageKey(r *http.Request) string {
 			origin = "https://" + r.Host
 		}
 	}
-	return origin + " " + r.URL.Path + "?" + r.URL.RawQuery
+	return origin + " " + r.URL.EscapedPath() + "?" + r.URL.RawQuery
 }
 
 // built is what a page's build function returns: the page, or nil when build has already
