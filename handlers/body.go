@@ -143,7 +143,7 @@ func isCompressible(contentType string) bool {
 // negotiate picks br, then gzip, from Accept-Encoding; a coding with q=0 is refused. It runs on
 // every page, so it allocates nothing for the headers browsers send.
 func negotiate(header []string) string {
-	br, gzip := false, false
+	br, gz := false, false
 	for _, line := range header {
 		for part := range strings.SplitSeq(line, ",") {
 			name, params, _ := strings.Cut(part, ";")
@@ -153,14 +153,14 @@ func negotiate(header []string) string {
 			case strings.EqualFold(name, "br"):
 				br = accepted
 			case strings.EqualFold(name, "gzip"):
-				gzip = accepted
+				gz = accepted
 			}
 		}
 	}
 	switch {
 	case br:
 		return "br"
-	case gzip:
+	case gz:
 		return "gzip"
 	}
 	return ""

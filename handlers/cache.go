@@ -21,7 +21,8 @@ import (
 // the page) and a short tail (the script tags, with a placeholder for the nonce). The head is
 // compressed once into an unfinished brotli or gzip stream; each response appends its tail
 // uncompressed (a brotli uncompressed meta-block, a deflate stored block) and ends the stream.
-// So no nonce is ever served twice, and no response renders, compresses or copies the page.
+// So no nonce is ever served twice, and no response renders or compresses the page; the pieces
+// are only copied into a pooled buffer, to leave in one write (see send).
 
 // noncePlaceholder cannot occur in a page otherwise: base64 nonces have no '!' and templ escapes
 // nothing into it.

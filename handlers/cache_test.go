@@ -248,3 +248,31 @@ func TestCSPWithNonce(t *testing.T) {
 		seen[nonce] = true
 	}
 }
+
+// Responses share the constant header values; none may change them for the next response.
+func TestSharedHeaderValuesStayIntact(t *testing.T) {
+	want := map[string]string{}
+	all := map[string][]string{"no-cache": hNoCache, "nosniff": hNoSniff, "DENY": hDeny, "referrer": hReferrer,
+		"permissions": hPermissions, "coop": hCOOP, "hsts": hHSTS, "vary": hVaryCoding, "html": hHTML, "br": hCodings["br"], "gzip": hCodings["gzip"]}
+	for k, v := range all {
+		want[k] = strings.Join(v, "|")
+	}
+	_, h := newTestServer(t)
+	for _, target := range []string{"/", "/q/build?v=1", "/result?" + fullPlatform, "/embed/q/build?v=1", "/next?q=build&v=1", "/nope"} {
+		for _, accept := range []string{"", "br", "gzip"} {
+			req := httptest.NewRequest(http.MethodGet, target, nil)
+			req.Header.Set("Accept-Encoding", accept)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			// What a later handler or middleware might do to a response's headers.
+			rec.Header().Add("Vary", "Origin")
+			rec.Header().Add("Cache-Control", "private")
+			rec.Header().Add("Content-Type", "x")
+		}
+	}
+	for k, v := range all {
+		if got := strings.Join(v, "|"); got != want[k] || cap(v) != 1 {
+			t.Errorf("shared %s is now %q (cap %d)", k, got, cap(v))
+		}
+	}
+}

@@ -11,9 +11,9 @@ import (
 
 // Header values that never change are built once and shared by every response: assigning the
 // slice skips the key canonicalisation and the one-element slice Header.Set makes, which add up
-// on a page served from memory. Nothing edits a value slice in place, and Header.Add copies one
-// (cap == len), so sharing is safe.
-func shared(v string) []string { return []string{v}[:1:1] }
+// on a page served from memory. Nothing edits a value slice in place, and Header.Add appends to
+// a full one-element slice, which copies it, so sharing is safe.
+func shared(v string) []string { return []string{v} }
 
 var (
 	hNoCache     = shared("no-cache")
