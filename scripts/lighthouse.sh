@@ -70,11 +70,22 @@ for entry in "${pages[@]}"; do
   runs=()
   for i in $(seq "$RUNS"); do
     out="$work/$name-$i"
-    "$lighthouse" "$base$path" \
-      --quiet --output=json --output=html --output-path="$out" \
-      --only-categories=performance,accessibility,best-practices,seo \
-      --chrome-flags="$CHROME_FLAGS" --max-wait-for-load=30000 >/dev/null 2>"$out.log" || {
-        echo "lighthouse failed on $name:" >&2; tail -20 "$out.log" >&2; fail=1; continue; }
+    # A run that aborts (Lighthouse sometimes reports NO_NAVSTART or a protocol timeout on a busy
+    # machine) is tried once more; a second failure counts.
+    ok=0
+    for attempt in 1 2; do
+      if "$lighthouse" "$base$path" \
+        --quiet --output=json --output=html --output-path="$out" \
+        --only-categories=performance,accessibility,best-practices,seo \
+        --chrome-flags="$CHROME_FLAGS" --max-wait-for-load=30000 >/dev/null 2>"$out.log" \
+        && node -e 'const l=require(process.argv[1]); process.exit(l.runtimeError ? 1 : 0)' "$out.report.json"; then
+        ok=1
+        break
+      fi
+      echo "lighthouse run $i on $name failed (attempt $attempt):" >&2
+      tail -5 "$out.log" >&2
+    done
+    [[ $ok -eq 1 ]] || { fail=1; continue; }
     runs+=("$(node -e 'const l=require(process.argv[1]); console.log(l.categories.performance.score)' "$out.report.json") $out")
   done
   [[ ${#runs[@]} -gt 0 ]] || continue
