@@ -34,7 +34,7 @@ if [[ ! -x "$CHROME_PATH" ]]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 if ! command -v npm >/dev/null 2>&1; then
-  # Lighthouse 12 needs Node.js 18.20 or newer; Debian 12's package is close enough to run it.
+  # Lighthouse 12.8 needs Node.js 18.16 or newer (its package.json); Debian 12 has 18.19.
   echo "npm not found; installing Node.js from Debian's packages" >&2
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
 fi
