@@ -250,11 +250,13 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request, build func() 
 		}
 		// templ.WithNonce changes the nonce in place when the context already carries templ's
 		// values, as the request's does: render in a context of its own.
-		var buf bytes.Buffer
-		if err := b.page.Render(templ.WithNonce(context.Background(), noncePlaceholder), &buf); err != nil {
+		buf := bufPool.Get().(*bytes.Buffer)
+		buf.Reset()
+		defer putBuf(buf)
+		if err := b.page.Render(templ.WithNonce(context.Background(), noncePlaceholder), buf); err != nil {
 			return err
 		}
-		// A copy of exactly the page's size: the buffer's spare capacity would stay alive with it.
+		// A copy of exactly the page's size; the render buffer goes back to its pool.
 		p = newCachedPage(key, bytes.Clone(buf.Bytes()), b.seen)
 		s.pages.put(p)
 	}
