@@ -90,10 +90,25 @@ func send(w http.ResponseWriter, r *http.Request, status int, contentType, etag,
 		n += len(b)
 	}
 	h.Set("Content-Length", strconv.Itoa(n))
-	w.WriteHeader(status)
 	if r.Method == http.MethodHead {
+		w.WriteHeader(status)
 		return
 	}
+	if oc := gatherer(r, n); oc != nil {
+		if f, ok := w.(http.Flusher); ok {
+			// The connection gathers the headers and the pieces, copying each once, and the
+			// flush hands them over: one write (see onewrite.go).
+			oc.gather()
+			defer oc.release()
+			w.WriteHeader(status)
+			for _, b := range body {
+				w.Write(b)
+			}
+			f.Flush()
+			return
+		}
+	}
+	w.WriteHeader(status)
 	if len(body) == 1 {
 		w.Write(body[0])
 		return

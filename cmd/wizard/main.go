@@ -86,12 +86,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Ready:               func() bool { return !draining.Load() },
 	})
 	log.Info("listening", "addr", ln.Addr().String(), "version", version, "content_version", content.Version)
-	return serve(ctx, ln, newHTTPServer(handler), &draining, cfg.ShutdownTimeout, log)
+	return serve(ctx, handlers.Listener(ln), newHTTPServer(handler), &draining, cfg.ShutdownTimeout, log)
 }
 
 func newHTTPServer(h http.Handler) *http.Server {
 	return &http.Server{
 		Handler:           h,
+		ConnContext:       handlers.ConnContext,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      15 * time.Second,

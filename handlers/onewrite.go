@@ -1,0 +1,96 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"net/http"
+)
+
+// A response should leave in one write. net/http writes the status line and headers into a
+// fixed 4 KiB connection buffer and the body after them, so any response over about 3 KB (a
+// result page in any coding, a question page without compression) leaves in two writes: two
+// system calls, two TCP transmissions and, when the client is waiting, two wake-ups of it. On
+// the 2-core VM that second write cost more than the whole router (BENCHMARKS.md).
+//
+// Listener wraps each accepted connection so that send can gather one response: the connection
+// keeps the bytes net/http hands it while a response is gathered, and passes them to the socket
+// in one write when send has flushed the response. Everything else passes straight through.
+
+// Listener makes the connections ln accepts able to send a response in one write. Use it with
+// ConnContext on the same http.Server; either alone changes nothing.
+func Listener(ln net.Listener) net.Listener { return oneWriteListener{ln} }
+
+// ConnContext is the http.Server ConnContext that lets send find a connection made by Listener.
+func ConnContext(ctx context.Context, c net.Conn) context.Context {
+	if oc, ok := c.(*oneWriteConn); ok {
+		return context.WithValue(ctx, oneWriteKey{}, oc)
+	}
+	return ctx
+}
+
+// maxGather is the largest body gathered into one write. Past it, the copy costs more than the
+// second write saves, and the held bytes would stay in the buffer pool.
+const maxGather = 128 << 10
+
+type oneWriteKey struct{}
+
+type oneWriteListener struct{ net.Listener }
+
+func (l oneWriteListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return &oneWriteConn{Conn: c}, nil
+}
+
+// oneWriteConn is only used by the goroutine net/http serves it from, so it needs no lock.
+type oneWriteConn struct {
+	net.Conn
+	held *bytes.Buffer // not nil while a response is being gathered
+	err  error         // the last gathered write's error, reported on the next write
+}
+
+func (c *oneWriteConn) Write(p []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
+	if c.held != nil {
+		return c.held.Write(p)
+	}
+	return c.Conn.Write(p)
+}
+
+// CloseWrite keeps net/http's graceful close: it half-closes a TCP connection before closing it,
+// so the client reads the whole response instead of a reset.
+func (c *oneWriteConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}
+
+func (c *oneWriteConn) gather() {
+	c.held = bufPool.Get().(*bytes.Buffer)
+	c.held.Reset()
+}
+
+// release writes what was gathered, in one write.
+func (c *oneWriteConn) release() {
+	b := c.held
+	c.held = nil
+	if b.Len() > 0 && c.err == nil {
+		_, c.err = c.Conn.Write(b.Bytes())
+	}
+	putBuf(b)
+}
+
+// gatherer is the connection r came on when it can gather a response of n bytes, else nil.
+func gatherer(r *http.Request, n int) *oneWriteConn {
+	if n > maxGather || r.ProtoMajor != 1 {
+		return nil
+	}
+	oc, _ := r.Context().Value(oneWriteKey{}).(*oneWriteConn)
+	return oc
+}
