@@ -59,6 +59,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
+	tuneGC(getenv)
 
 	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
 	logs := newLineBuffer(stdout)
