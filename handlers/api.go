@@ -16,7 +16,6 @@ import (
 	"strings"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/go-chi/chi/v5/middleware"
 
 	"nestnext/decision"
 )
@@ -91,7 +90,7 @@ func apiPreflight(w http.ResponseWriter, r *http.Request) {
 func (s *Server) apiDecision(w http.ResponseWriter, r *http.Request) {
 	body, err := s.decisionJSON()
 	if err != nil {
-		s.log.ErrorContext(r.Context(), "API encode failed", "err", err, "request_id", middleware.GetReqID(r.Context()))
+		s.log.ErrorContext(r.Context(), "API encode failed", "err", err, "request_id", requestID(r))
 		s.writeProblem(w, r, newProblem(r, http.StatusInternalServerError, "The API could not encode its answer."))
 		return
 	}
@@ -121,7 +120,7 @@ func (s *Server) apiResult(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, s.incompleteProblem(r, &rp))
 		return
 	case err != nil:
-		s.log.ErrorContext(r.Context(), "API evaluate failed", "err", err, "request_id", middleware.GetReqID(r.Context()))
+		s.log.ErrorContext(r.Context(), "API evaluate failed", "err", err, "request_id", requestID(r))
 		s.writeProblem(w, r, newProblem(r, http.StatusInternalServerError, "The API could not evaluate these answers."))
 		return
 	}
@@ -145,7 +144,7 @@ func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, v any) {
 	// json.Marshal escapes <, > and &, so no text can turn into markup even if a body is sniffed.
 	body, err := json.Marshal(v)
 	if err != nil {
-		s.log.ErrorContext(r.Context(), "API encode failed", "err", err, "request_id", middleware.GetReqID(r.Context()))
+		s.log.ErrorContext(r.Context(), "API encode failed", "err", err, "request_id", requestID(r))
 		s.writeProblem(w, r, newProblem(r, http.StatusInternalServerError, "The API could not encode its answer."))
 		return
 	}
@@ -222,7 +221,7 @@ func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, p interfac
 	body, err := json.Marshal(p)
 	if err != nil {
 		// Problems hold only strings, numbers and lists of them; this keeps the reply JSON anyway.
-		s.log.ErrorContext(r.Context(), "API encode failed", "err", err, "request_id", middleware.GetReqID(r.Context()))
+		s.log.ErrorContext(r.Context(), "API encode failed", "err", err, "request_id", requestID(r))
 		body = []byte(`{"type":"about:blank","title":"Internal Server Error","status":500,"detail":"","instance":""}`)
 	}
 	h := w.Header()

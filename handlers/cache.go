@@ -118,24 +118,39 @@ func gzipHead(head []byte) gzHead {
 	return gzHead{stream: bytes.Clone(buf.Bytes()), crc: crc32.ChecksumIEEE(head)}
 }
 
-// body returns the page in a content coding ("" for identity) with nonce in place, as pieces to
-// write in order.
-func (p *cachedPage) body(coding, nonce string) [][]byte {
-	tail := bytes.ReplaceAll(p.tail, []byte(noncePlaceholder), []byte(nonce))
+// body returns the page in a content coding ("" for identity) with nonce in place: the cached
+// head, then the rest, which is built at the end of buf. The caller owns buf and may reuse it once
+// the page is sent.
+func (p *cachedPage) body(coding, nonce string, buf []byte) (head, rest []byte) {
+	buf = appendReplaced(buf, p.tail, noncePlaceholder, nonce)
+	tail := buf
 	switch coding {
 	case "br":
-		return [][]byte{p.br(), brotliEnd(tail)}
+		rest = appendBrotliEnd(buf, tail)
+		return p.br(), rest[len(tail):]
 	case "gzip":
 		h := p.gz()
-		return [][]byte{h.stream, gzipEnd(tail, h.crc, len(p.head)+len(tail))}
+		rest = appendGzipEnd(buf, tail, h.crc, len(p.head)+len(tail))
+		return h.stream, rest[len(tail):]
 	}
-	return [][]byte{p.head, tail}
+	return p.head, tail
 }
 
-// brotliEnd finishes a flushed brotli stream with data stored as is (RFC 7932, section 9.2): an
-// uncompressed meta-block, then an empty last meta-block.
-func brotliEnd(data []byte) []byte {
-	out := make([]byte, 0, len(data)+4)
+// appendReplaced appends src to dst with every old replaced by new.
+func appendReplaced(dst, src []byte, old, new string) []byte {
+	for {
+		i := bytes.Index(src, []byte(old))
+		if i < 0 {
+			return append(dst, src...)
+		}
+		dst = append(append(dst, src[:i]...), new...)
+		src = src[i+len(old):]
+	}
+}
+
+// appendBrotliEnd finishes a flushed brotli stream with data stored as is (RFC 7932, section
+// 9.2): uncompressed meta-blocks, then an empty last meta-block.
+func appendBrotliEnd(out, data []byte) []byte {
 	for len(data) > 0 {
 		n := min(len(data), 1<<16)
 		// ISLAST 0, MNIBBLES 0 (four nibbles), MLEN-1 in 16 bits, ISUNCOMPRESSED 1, then zero
@@ -148,10 +163,9 @@ func brotliEnd(data []byte) []byte {
 	return append(out, 0b11) // ISLAST 1, ISLASTEMPTY 1
 }
 
-// gzipEnd finishes a sync-flushed gzip stream with data in a final stored deflate block (RFC
+// appendGzipEnd finishes a sync-flushed gzip stream with data in a final stored deflate block (RFC
 // 1951, section 3.2.4), then the gzip trailer: the CRC-32 and length of the whole page (RFC 1952).
-func gzipEnd(data []byte, headCRC uint32, total int) []byte {
-	out := make([]byte, 0, len(data)+16)
+func appendGzipEnd(out, data []byte, headCRC uint32, total int) []byte {
 	crc := crc32.Update(headCRC, crc32.IEEETable, data)
 	for {
 		n := min(len(data), 0xffff)
@@ -186,10 +200,11 @@ func newPageCache(max int) *pageCache {
 	return &pageCache{max: max, order: list.New(), items: map[string]*list.Element{}}
 }
 
-func (c *pageCache) get(key string) (*cachedPage, bool) {
+// get looks a page up by its key's bytes, which it does not keep.
+func (c *pageCache) get(key []byte) (*cachedPage, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if e, ok := c.items[key]; ok {
+	if e, ok := c.items[string(key)]; ok {
 		c.order.MoveToFront(e)
 		return e.Value.(*cachedPage), true
 	}
@@ -216,18 +231,20 @@ func (c *pageCache) put(p *cachedPage) {
 	}
 }
 
-// pageKey names everything a wizard page depends on: the path (embed or not) as the router saw
-// it, the query (answers, notes, embed theme) and, without PUBLIC_URL, the origin in its absolute
-// links.
-func (s *Server) pageKey(r *http.Request) string {
-	origin := ""
+// appendPageKey appends the name of everything a wizard page depends on: the path (embed or not)
+// as the router saw it, the query (answers, notes, embed theme) and, without PUBLIC_URL, the
+// origin in its absolute links.
+func (s *Server) appendPageKey(dst []byte, r *http.Request) []byte {
 	if s.cfg.PublicURL == nil {
-		origin = "http://" + r.Host
 		if r.TLS != nil {
-			origin = "https://" + r.Host
+			dst = append(dst, "https://"...)
+		} else {
+			dst = append(dst, "http://"...)
 		}
+		dst = append(append(dst, r.Host...), ' ')
 	}
-	return origin + " " + r.URL.EscapedPath() + "?" + r.URL.RawQuery
+	dst = append(append(dst, r.URL.EscapedPath()...), '?')
+	return append(dst, r.URL.RawQuery...)
 }
 
 // built is what a page's build function returns: the page, or nil when build has already
@@ -239,9 +256,11 @@ type built struct {
 }
 
 // servePage serves the wizard page for r from the cache, or builds, caches and serves it. build
-// must depend only on what pageKey names, and must not write a 200 itself.
+// must depend only on what appendPageKey names, and must not write a 200 itself.
 func (s *Server) servePage(w http.ResponseWriter, r *http.Request, build func() (built, error)) error {
-	key := s.pageKey(r)
+	// Keys of ordinary length are built on the stack: a hit allocates nothing for them.
+	var keyBuf [512]byte
+	key := s.appendPageKey(keyBuf[:0], r)
 	p, ok := s.pages.get(key)
 	if !ok {
 		b, err := build()
@@ -257,7 +276,7 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request, build func() 
 			return err
 		}
 		// A copy of exactly the page's size; the render buffer goes back to its pool.
-		p = newCachedPage(key, bytes.Clone(buf.Bytes()), b.seen)
+		p = newCachedPage(string(key), bytes.Clone(buf.Bytes()), b.seen)
 		s.pages.put(p)
 	}
 	if p.seen != nil {
@@ -265,6 +284,11 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request, build func() 
 	}
 	setShared(w.Header(), "Cache-Control", hNoCache)
 	coding := negotiate(r.Header.Values("Accept-Encoding"))
-	send(w, r, http.StatusOK, "text/html; charset=utf-8", p.etag[coding], coding, true, p.body(coding, templ.GetNonce(r.Context()))...)
+	rest := bufPool.Get().(*bytes.Buffer)
+	rest.Reset()
+	rest.Grow(2*len(p.tail) + 256) // the tail with its nonces, then framed: once per pooled buffer
+	head, end := p.body(coding, nonceOf(r), rest.AvailableBuffer())
+	send(w, r, http.StatusOK, "text/html; charset=utf-8", p.etag[coding], coding, true, head, end)
+	putBuf(rest)
 	return nil
 }

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/go-chi/chi/v5/middleware"
 
 	"nestnext/views"
 )
@@ -42,7 +41,7 @@ func (s *Server) handle(h handlerFunc) http.Handler {
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
 	var he *httpError
 	if !errors.As(err, &he) {
-		s.log.ErrorContext(r.Context(), "request failed", "err", err, "request_id", middleware.GetReqID(r.Context()))
+		s.log.ErrorContext(r.Context(), "request failed", "err", err, "request_id", requestID(r))
 		he = &httpError{
 			status:  http.StatusInternalServerError,
 			heading: "Sorry, something went wrong",
@@ -61,7 +60,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		Message: he.message,
 	}
 	if he.status >= 500 {
-		page.RequestID = middleware.GetReqID(r.Context())
+		page.RequestID = requestID(r)
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	render(w, r, he.status, views.Error(page))

@@ -5,8 +5,6 @@ import (
 	"encoding/base64"
 	"net/http"
 	"strings"
-
-	"github.com/a-h/templ"
 )
 
 // Header values that never change are built once and shared by every response: assigning the
@@ -60,7 +58,10 @@ func (s *Server) securityHeaders(embed bool) func(http.Handler) http.Handler {
 			if hsts {
 				setShared(h, "Strict-Transport-Security", hHSTS)
 			}
-			next.ServeHTTP(w, r.WithContext(templ.WithNonce(r.Context(), nonce)))
+			if st := stateOf(r); st != nil {
+				st.nonce = nonce
+			}
+			next.ServeHTTP(w, r)
 		})
 	}
 }

@@ -2,6 +2,9 @@ package handlers
 
 import (
 	"net/http"
+	"strconv"
+	"sync"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -17,6 +20,15 @@ type metrics struct {
 	completes *prometheus.CounterVec
 	views     *prometheus.CounterVec
 	answers   *prometheus.CounterVec
+
+	// observers caches duration's series by route, method and status: looking one up by its
+	// label values hashes them and allocates, on every request.
+	observers sync.Map // seriesKey → prometheus.Observer
+}
+
+type seriesKey struct {
+	route, method string
+	status        int
 }
 
 func newMetrics() *metrics {
@@ -57,10 +69,13 @@ func (s *Server) countStart() {
 	}
 }
 
-func (s *Server) countView(question string) {
-	if s.metrics != nil {
-		s.metrics.views.WithLabelValues(question).Inc()
+// viewCounter returns what counts a view of the question. Cached pages call it on every hit, so
+// the series is looked up once, not by its label on each view.
+func (s *Server) viewCounter(question string) func() {
+	if s.metrics == nil {
+		return func() {}
 	}
+	return s.metrics.views.WithLabelValues(question).Inc
 }
 
 func (s *Server) countAnswer(question string) {
@@ -73,6 +88,28 @@ func (s *Server) countCompletion(outcome string) {
 	if s.metrics != nil {
 		s.metrics.completes.WithLabelValues(outcome).Inc()
 	}
+}
+
+// observeRequest records a request's duration under its route pattern ("unmatched" for none).
+func (m *metrics) observeRequest(route, method string, status int, d time.Duration) {
+	if route == "" {
+		route = "unmatched"
+	}
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+	default:
+		// Any token is a method to net/http; a label per made-up one would grow without bound.
+		method = "other"
+	}
+	key := seriesKey{route, method, status}
+	o, ok := m.observers.Load(key)
+	if !ok {
+		// Bounded: routes are the router's patterns, methods the nine HTTP defines and "other",
+		// statuses the handful the wizard sends.
+		o, _ = m.observers.LoadOrStore(key, m.duration.WithLabelValues(route, method, strconv.Itoa(status)))
+	}
+	o.(prometheus.Observer).Observe(d.Seconds())
 }
 
 func (s *Server) metricsHandler() http.Handler {

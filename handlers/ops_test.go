@@ -4,9 +4,12 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/PuerkitoBio/goquery"
 
 	"nestnext/decision"
 )
@@ -24,6 +27,7 @@ func TestMetrics(t *testing.T) {
 	} {
 		get(t, h, target)
 	}
+	do(t, h, "BREW", "/") // a made-up method
 	r := get(t, h, "/metrics")
 	wantStatus(t, r, http.StatusOK)
 	body := r.Body.String()
@@ -39,6 +43,9 @@ func TestMetrics(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %s", want)
 		}
+	}
+	if !strings.Contains(body, `method="other"`) || strings.Contains(body, "BREW") {
+		t.Error(`a made-up method must be counted as method="other", not under its own label`)
 	}
 	if strings.Contains(body, "<script>") || strings.Contains(body, "build=") {
 		t.Error("metrics must not carry paths, queries or answers")
@@ -103,5 +110,47 @@ func TestCompressionAndETags(t *testing.T) {
 	st := req(href, map[string]string{"Accept-Encoding": "gzip, br;q=0"})
 	if st.Header().Get("Content-Encoding") != "gzip" {
 		t.Errorf("br;q=0 must be refused, got %q", st.Header().Get("Content-Encoding"))
+	}
+}
+
+// Each request gets an ID, shown on its 500 page and in its log line; a proxy's plain
+// X-Request-Id is kept, and anything else in that header is ignored.
+func TestRequestIDs(t *testing.T) {
+	c, _ := decision.Default()
+	var logs strings.Builder
+	s := newServer(c, slog.New(slog.NewTextHandler(&logs, nil)), Config{})
+	h := s.instrument(s.recoverPanics(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") })))
+	reference := func(upstream string) string {
+		t.Helper()
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		if upstream != "" {
+			req.Header.Set("X-Request-Id", upstream)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusInternalServerError {
+			t.Fatalf("status %d, want 500", rec.Code)
+		}
+		doc, err := goquery.NewDocumentFromReader(rec.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := doc.Find(".hint code").Text()
+		if id == "" || !strings.Contains(logs.String(), "request_id="+id+"\n") {
+			t.Fatalf("reference %q is not the request_id of a log line:\n%s", id, logs.String())
+		}
+		return id
+	}
+	first, second := reference(""), reference("")
+	if first == second || !strings.HasPrefix(second, requestIDPrefix+"-") {
+		t.Errorf("generated IDs %q then %q: want distinct IDs with the process prefix %q", first, second, requestIDPrefix)
+	}
+	if got := reference("lb-7f3a:42"); got != "lb-7f3a:42" {
+		t.Errorf("upstream X-Request-Id lb-7f3a:42 became %q", got)
+	}
+	for _, bad := range []string{"<script>alert(1)</script>", "a b", strings.Repeat("x", 65)} {
+		if got := reference(bad); !strings.HasPrefix(got, requestIDPrefix+"-") {
+			t.Errorf("X-Request-Id %q was used (%q); want a generated ID", bad, got)
+		}
 	}
 }

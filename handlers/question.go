@@ -33,11 +33,12 @@ func (s *Server) question(w http.ResponseWriter, r *http.Request) error {
 		page := s.questionPage(r, &rp, q, "")
 		page.Notes = append(s.linkNotes(st, state, rp.Answers), page.Notes...)
 		first := q.Position == 0 && len(state.Raw) == 0
+		view := s.viewCounter(q.ID)
 		return built{page: views.Question(page), seen: func() {
 			if first {
 				s.countStart()
 			}
-			s.countView(q.ID)
+			view()
 		}}, nil
 	})
 }

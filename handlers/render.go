@@ -22,7 +22,8 @@ func render(w http.ResponseWriter, r *http.Request, status int, c templ.Componen
 	buf := bufPool.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer putBuf(buf)
-	if err := c.Render(r.Context(), buf); err != nil {
+	nonce := nonceOf(r)
+	if err := c.Render(templ.WithNonce(r.Context(), nonce), buf); err != nil {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
@@ -33,7 +34,7 @@ func render(w http.ResponseWriter, r *http.Request, status int, c templ.Componen
 	}
 	etag := ""
 	if status == http.StatusOK {
-		etag = etagWithout(body, templ.GetNonce(r.Context()))
+		etag = etagWithout(body, nonce)
 	}
 	writeBody(w, r, status, "text/html; charset=utf-8", body, etag)
 }

@@ -11,7 +11,6 @@ import (
 // group serves the same wizard for iframes, with its own framing policy.
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID)
 	r.Use(s.instrument)
 	r.Use(s.recoverPanics)
 	r.Use(middleware.GetHead)
