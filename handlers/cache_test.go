@@ -254,7 +254,7 @@ func TestCSPWithNonce(t *testing.T) {
 func TestSharedHeaderValuesStayIntact(t *testing.T) {
 	want := map[string]string{}
 	all := map[string][]string{"no-cache": hNoCache, "nosniff": hNoSniff, "DENY": hDeny, "referrer": hReferrer,
-		"permissions": hPermissions, "coop": hCOOP, "hsts": hHSTS, "vary": hVaryCoding, "html": hHTML, "br": hCodings["br"], "gzip": hCodings["gzip"]}
+		"permissions": hPermissions, "hsts": hHSTS, "vary": hVaryCoding, "html": hHTML, "br": hCodings["br"], "gzip": hCodings["gzip"]}
 	for k, v := range all {
 		want[k] = strings.Join(v, "|")
 	}
