@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/andybalholm/brotli"
 )
 
@@ -276,4 +277,22 @@ func TestSharedHeaderValuesStayIntact(t *testing.T) {
 			t.Errorf("shared %s is now %q (cap %d)", k, got, cap(v))
 		}
 	}
+}
+
+// securityHeaders hands its nonce to the page even without instrument in front of it.
+func TestNonceWithoutInstrument(t *testing.T) {
+	s, _ := newTestServer(t)
+	h := s.securityHeaders(false)(s.handle(s.start))
+	r := get(t, h, "/")
+	wantStatus(t, r, http.StatusOK)
+	csp := r.Header().Get("Content-Security-Policy")
+	nonce, _, _ := strings.Cut(strings.SplitN(csp, "'nonce-", 2)[1], "'")
+	if nonce == "" || r.doc.Find("script").Length() == 0 {
+		t.Fatalf("no nonce in %q or no script on the page", csp)
+	}
+	r.doc.Find("script").Each(func(_ int, sc *goquery.Selection) {
+		if got := sc.AttrOr("nonce", ""); got != nonce {
+			t.Errorf("script nonce %q, CSP nonce %q", got, nonce)
+		}
+	})
 }

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"net/http"
@@ -28,7 +29,9 @@ var (
 // setShared sets a header to a shared value; key must be in canonical form.
 func setShared(h http.Header, key string, v []string) { h[key] = v }
 
-// securityHeaders sets the headers every response carries.
+// securityHeaders sets the headers every response carries. Each response gets a fresh CSP nonce,
+// which templ puts on our <script> tags; 'strict-dynamic' then trusts only those scripts. Embed
+// pages may be framed by the allowlist; everything else may not be framed at all.
 //
 // There is deliberately no Cross-Origin-Opener-Policy. same-origin (or any value but the default)
 // makes the browser put the page in a new browsing context group, and so a new renderer process,
@@ -36,9 +39,7 @@ func setShared(h http.Header, key string, v []string) { h[key] = v }
 // every page 0.01-0.10 of its performance score (a one-heading page: 1.00 without it, 0.94-0.96
 // with it). What COOP protects is a page's state from cross-origin windows that hold a reference
 // to it; the wizard has no cookies, sessions or secrets, and a page shows nothing its URL does not
-// already say. Each response gets a fresh CSP nonce,
-// which templ puts on our <script> tags; 'strict-dynamic' then trusts only those scripts. Embed
-// pages may be framed by the allowlist; everything else may not be framed at all.
+// already say.
 func (s *Server) securityHeaders(embed bool) func(http.Handler) http.Handler {
 	ancestors := "'none'"
 	if embed {
@@ -66,6 +67,9 @@ func (s *Server) securityHeaders(embed bool) func(http.Handler) http.Handler {
 			}
 			if st := stateOf(r); st != nil {
 				st.nonce = nonce
+			} else {
+				// Outside instrument (which routes always puts first) the nonce still needs a home.
+				r = r.WithContext(context.WithValue(r.Context(), stateKey{}, &requestState{ResponseWriter: w, nonce: nonce}))
 			}
 			next.ServeHTTP(w, r)
 		})
