@@ -29,8 +29,8 @@ func ConnContext(ctx context.Context, c net.Conn) context.Context {
 	return ctx
 }
 
-// maxGather is the largest body gathered into one write. Past it, the copy costs more than the
-// second write saves, and the held bytes would stay in the buffer pool.
+// maxGather is the largest body gathered into one write. Past it, copying costs about what the
+// second write saves, and a buffer that large would not go back to the pool (putBuf).
 const maxGather = 128 << 10
 
 type oneWriteKey struct{}
