@@ -97,8 +97,13 @@ func send(w http.ResponseWriter, r *http.Request, status int, contentType, etag,
 	if oc := gatherer(r, n); oc != nil {
 		if f, ok := w.(http.Flusher); ok {
 			// The connection gathers the headers and the pieces, copying each once, and the
-			// flush hands them over: one write (see onewrite.go).
-			oc.gather()
+			// flush hands them over: one write (see onewrite.go). The fixed security headers
+			// go in as bytes rather than through the header map (fixedHeaders).
+			var lines []byte
+			if st := stateOf(r); st != nil {
+				lines = st.takeFixedLines(h)
+			}
+			oc.gather(lines)
 			defer oc.release()
 			w.WriteHeader(status)
 			for _, b := range body {

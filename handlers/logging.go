@@ -20,7 +20,8 @@ import (
 type requestState struct {
 	http.ResponseWriter
 	id     string
-	nonce  string // set by securityHeaders; "" on routes without it
+	nonce  string        // set by securityHeaders; "" on routes without it
+	fixed  *fixedHeaders // set by securityHeaders; added when the response is written (commit)
 	status int
 	bytes  int
 }
@@ -49,7 +50,28 @@ func nonceOf(r *http.Request) string {
 	return ""
 }
 
+// commit puts the fixed headers in the header map before the response's header is written, unless
+// send has taken them to go out with a gathered response (takeFixedLines).
+func (st *requestState) commit() {
+	if st.fixed != nil {
+		st.fixed.addTo(st.ResponseWriter.Header())
+		st.fixed = nil
+	}
+}
+
+// takeFixedLines hands the fixed headers over as header lines for a gathered response, or nil
+// when there are none, or when a handler set one of them itself: that one must win, once.
+func (st *requestState) takeFixedLines(h http.Header) []byte {
+	if st.fixed == nil || st.fixed.setIn(h) {
+		return nil
+	}
+	lines := st.fixed.lines
+	st.fixed = nil
+	return lines
+}
+
 func (st *requestState) WriteHeader(code int) {
+	st.commit()
 	// 1xx responses are interim: the final status comes later (101 switches protocols and is final).
 	if st.status == 0 && (code >= 200 || code == http.StatusSwitchingProtocols) {
 		st.status = code
@@ -59,6 +81,7 @@ func (st *requestState) WriteHeader(code int) {
 
 func (st *requestState) Write(p []byte) (int, error) {
 	if st.status == 0 {
+		st.commit() // net/http writes the header of a 200 itself
 		st.status = http.StatusOK
 	}
 	n, err := st.ResponseWriter.Write(p)
@@ -70,6 +93,7 @@ func (st *requestState) Write(p []byte) (int, error) {
 func (st *requestState) Flush() {
 	if f, ok := st.ResponseWriter.(http.Flusher); ok {
 		if st.status == 0 {
+			st.commit()
 			st.status = http.StatusOK
 		}
 		f.Flush()

@@ -3,6 +3,7 @@ package handlers
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net"
 	"net/http"
 )
@@ -16,6 +17,10 @@ import (
 // Listener wraps each accepted connection so that send can gather one response: the connection
 // keeps the bytes net/http hands it while a response is gathered, and passes them to the socket
 // in one write when send has flushed the response. Everything else passes straight through.
+//
+// While it gathers, the connection also adds the route's fixed security headers right after the
+// status line, from bytes made at start-up, so they never enter net/http's header map (see
+// fixedHeaders for why).
 
 // Listener makes the connections ln accepts able to send a response in one write. Use it with
 // ConnContext on the same http.Server; either alone changes nothing.
@@ -48,19 +53,43 @@ func (l oneWriteListener) Accept() (net.Conn, error) {
 // oneWriteConn is only used by the goroutine net/http serves it from, so it needs no lock.
 type oneWriteConn struct {
 	net.Conn
-	held *bytes.Buffer // not nil while a response is being gathered
-	err  error         // the last gathered write's error, reported on the next write
+	held  *bytes.Buffer // not nil while a response is being gathered
+	lines []byte        // header lines still to add after the gathered response's status line
+	err   error         // the last gathered write's error, reported on the next write
 }
+
+// errNoStatusLine means a gathered response did not start with a status line, so its fixed
+// headers had nowhere to go. It fails the response rather than send it without them.
+var errNoStatusLine = errors.New("handlers: gathered response does not start with a status line")
 
 func (c *oneWriteConn) Write(p []byte) (int, error) {
 	if c.err != nil {
 		return 0, c.err
 	}
-	if c.held != nil {
-		return c.held.Write(p)
+	if c.held == nil {
+		return c.Conn.Write(p)
 	}
-	return c.Conn.Write(p)
+	if c.lines != nil {
+		// The first bytes of a response are its status line: the header lines go right after
+		// it, which HTTP allows (the order of different header fields does not matter).
+		end := bytes.Index(p, crlf)
+		if end < 0 || !bytes.HasPrefix(p, httpVersion) {
+			c.err = errNoStatusLine
+			return 0, c.err
+		}
+		c.held.Write(p[:end+2])
+		c.held.Write(c.lines)
+		c.held.Write(p[end+2:])
+		c.lines = nil
+		return len(p), nil
+	}
+	return c.held.Write(p)
 }
+
+var (
+	crlf        = []byte("\r\n")
+	httpVersion = []byte("HTTP/1.")
+)
 
 // CloseWrite keeps net/http's graceful close: it half-closes a TCP connection before closing it,
 // so the client reads the whole response instead of a reset.
@@ -71,15 +100,17 @@ func (c *oneWriteConn) CloseWrite() error {
 	return nil
 }
 
-func (c *oneWriteConn) gather() {
+// gather starts gathering a response, with lines (header lines, or nil) to add to its header.
+func (c *oneWriteConn) gather(lines []byte) {
 	c.held = bufPool.Get().(*bytes.Buffer)
 	c.held.Reset()
+	c.lines = lines
 }
 
 // release writes what was gathered, in one write.
 func (c *oneWriteConn) release() {
 	b := c.held
-	c.held = nil
+	c.held, c.lines = nil, nil
 	if b.Len() > 0 && c.err == nil {
 		_, c.err = c.Conn.Write(b.Bytes())
 	}

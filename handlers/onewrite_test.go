@@ -3,13 +3,20 @@ package handlers
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"io"
+	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+
+	"nestnext/decision"
 )
 
 // countingListener counts the writes each accepted connection makes to the socket.
@@ -131,6 +138,10 @@ func TestResponsesLeaveInOneWrite(t *testing.T) {
 				t.Errorf("%s %s: %d bytes (tag %s) through Listener, %d (tag %s) without", p.name, enc.name,
 					len(body), res.Header.Get("Etag"), len(plainBody), plainRes.Header.Get("Etag"))
 			}
+			// And the same headers, each once, the fixed ones spliced in included.
+			if diff := headerDiff(res.Header, plainRes.Header); diff != "" {
+				t.Errorf("%s %s: headers through Listener and without differ:\n%s", p.name, enc.name, diff)
+			}
 
 			// A revalidation and a HEAD are one write too.
 			hdr["If-None-Match"] = res.Header.Get("Etag")
@@ -189,12 +200,122 @@ func (failingConn) Write([]byte) (int, error) { return 0, errors.New("connection
 // A failed gathered write is reported by the connection's next write, so net/http closes it.
 func TestGatheredWriteErrorIsReported(t *testing.T) {
 	c := &oneWriteConn{Conn: failingConn{}}
-	c.gather()
+	c.gather(nil)
 	if n, err := c.Write([]byte("HTTP/1.1 200 OK\r\n\r\n")); err != nil || n != 19 {
 		t.Fatalf("gathered write: %d, %v", n, err)
 	}
 	c.release()
 	if _, err := c.Write([]byte("next")); err == nil || !strings.Contains(err.Error(), "reset") {
 		t.Fatalf("write after a failed release: %v, want the release's error", err)
+	}
+}
+
+// headerDiff lists how two responses' headers differ, ignoring the date and the CSP nonce, and
+// any header sent more than once in a.
+func headerDiff(a, b http.Header) string {
+	var diff []string
+	comparable := func(k string, v []string) string {
+		joined := strings.Join(v, " | ")
+		if k == "Content-Security-Policy" {
+			before, after, _ := strings.Cut(joined, "'nonce-")
+			_, after, _ = strings.Cut(after, "'")
+			joined = before + "'nonce-…'" + after
+		}
+		return joined
+	}
+	for k, v := range a {
+		if len(v) != 1 {
+			diff = append(diff, fmt.Sprintf("%s sent %d times: %q", k, len(v), v))
+		}
+		if k == "Date" {
+			continue
+		}
+		if got, want := comparable(k, v), comparable(k, b[k]); got != want {
+			diff = append(diff, fmt.Sprintf("%s: %q, want %q", k, got, want))
+		}
+	}
+	for k, v := range b {
+		if _, ok := a[k]; !ok {
+			diff = append(diff, fmt.Sprintf("%s missing (want %q)", k, v))
+		}
+	}
+	slices.Sort(diff)
+	return strings.Join(diff, "\n")
+}
+
+// The fixed security headers reach the wire on every kind of response through Listener: pages and
+// errors, the site and the embed, with HSTS when the public URL is https, and a handler's own value
+// for one of them replaces it rather than joining it.
+func TestFixedHeadersOnTheWire(t *testing.T) {
+	c, err := decision.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, _ := url.Parse("https://wizard.example.com")
+	s := newServer(c, slog.New(slog.NewTextHandler(io.Discard, nil)), Config{PublicURL: pub, EmbedAllowedOrigins: []string{"https:"}})
+	srv, _ := serveCounted(t, s.routes(), true)
+
+	ownPolicy := s.instrument(s.securityHeaders(false)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Referrer-Policy", "no-referrer")
+		send(w, r, http.StatusOK, "text/plain; charset=utf-8", "", "", false, []byte("own policy"))
+	})))
+	own, _ := serveCounted(t, ownPolicy, true)
+
+	site := map[string]string{
+		"X-Frame-Options":           "DENY",
+		"X-Content-Type-Options":    "nosniff",
+		"Referrer-Policy":           "strict-origin-when-cross-origin",
+		"Permissions-Policy":        hPermissions[0],
+		"Strict-Transport-Security": hHSTS[0],
+	}
+	embed := maps.Clone(site)
+	embed["X-Frame-Options"] = ""
+	withOwnPolicy := maps.Clone(site)
+	withOwnPolicy["Referrer-Policy"] = "no-referrer"
+
+	for _, tc := range []struct {
+		url    string
+		status int
+		want   map[string]string
+	}{
+		{srv.URL + "/", http.StatusOK, site},
+		{srv.URL + "/result?" + fullPlatform, http.StatusOK, site},
+		{srv.URL + "/q/nope?v=1", http.StatusNotFound, site},
+		{srv.URL + "/static/app.css", http.StatusOK, site},
+		{srv.URL + "/embed/q/build?v=1", http.StatusOK, embed},
+		{own.URL + "/", http.StatusOK, withOwnPolicy},
+	} {
+		for _, accept := range []string{"", "br"} {
+			req, _ := http.NewRequest(http.MethodGet, tc.url, nil)
+			req.Header.Set("Accept-Encoding", accept)
+			res, err := http.DefaultTransport.RoundTrip(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			if res.StatusCode != tc.status {
+				t.Errorf("%s: status %d, want %d", tc.url, res.StatusCode, tc.status)
+			}
+			for k, want := range tc.want {
+				if got := res.Header.Values(k); want == "" && len(got) != 0 || want != "" && (len(got) != 1 || got[0] != want) {
+					t.Errorf("%s (%q): %s = %q, want %q once", tc.url, accept, k, got, want)
+				}
+			}
+		}
+	}
+}
+
+// A gathered response must start with its status line, or the fixed headers would have nowhere
+// to go: the connection fails the response rather than send it without them.
+func TestSpliceNeedsAStatusLine(t *testing.T) {
+	c := &oneWriteConn{Conn: failingConn{}}
+	c.gather([]byte("X-Test: 1\r\n"))
+	if _, err := c.Write([]byte("not a status line\r\n\r\n")); !errors.Is(err, errNoStatusLine) {
+		t.Fatalf("write: %v, want errNoStatusLine", err)
+	}
+	c.release()
+	if _, err := c.Write([]byte("next")); !errors.Is(err, errNoStatusLine) {
+		t.Fatalf("the connection must stay failed, got %v", err)
 	}
 }

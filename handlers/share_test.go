@@ -5,6 +5,7 @@ import (
 	"image/png"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -247,5 +248,40 @@ func TestLinkNotes(t *testing.T) {
 	}
 	if href := r.doc.Find(".notice a").AttrOr("href", ""); !strings.HasPrefix(href, "/q/seo?") {
 		t.Errorf("review link %q", href)
+	}
+}
+
+// Without a gathering connection (a recorder here; HTTP/2, a HEAD or a very large body in
+// production) the fixed security headers go in the header map when the response is written,
+// however the handler writes it, and a handler's own value for one of them stays.
+func TestFixedHeadersInTheMap(t *testing.T) {
+	s, _ := newTestServer(t)
+	for _, tc := range []struct {
+		name   string
+		handle func(w http.ResponseWriter)
+		want   map[string]string
+	}{
+		{"Write alone", func(w http.ResponseWriter) { io.WriteString(w, "ok") }, nil},
+		{"WriteHeader", func(w http.ResponseWriter) { w.WriteHeader(http.StatusAccepted) }, nil},
+		{"Flush first", func(w http.ResponseWriter) { w.(http.Flusher).Flush(); io.WriteString(w, "ok") }, nil},
+		{"own Referrer-Policy", func(w http.ResponseWriter) {
+			w.Header().Set("Referrer-Policy", "no-referrer")
+			io.WriteString(w, "ok")
+		}, map[string]string{"Referrer-Policy": "no-referrer"}},
+	} {
+		want := map[string]string{
+			"X-Frame-Options":        "DENY",
+			"X-Content-Type-Options": "nosniff",
+			"Referrer-Policy":        "strict-origin-when-cross-origin",
+			"Permissions-Policy":     hPermissions[0],
+		}
+		maps.Copy(want, tc.want)
+		h := s.instrument(s.securityHeaders(false)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { tc.handle(w) })))
+		rec := get(t, h, "/")
+		for k, v := range want {
+			if got := rec.Header().Values(k); len(got) != 1 || got[0] != v {
+				t.Errorf("%s: %s = %q, want %q once", tc.name, k, got, v)
+			}
+		}
 	}
 }
