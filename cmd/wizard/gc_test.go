@@ -2,6 +2,7 @@ package main
 
 import (
 	"math"
+	"runtime"
 	"runtime/debug"
 	"testing"
 )
@@ -10,7 +11,12 @@ func TestTuneGC(t *testing.T) {
 	percent, limit := debug.SetGCPercent(100), debug.SetMemoryLimit(math.MaxInt64)
 	t.Cleanup(func() { debug.SetGCPercent(percent); debug.SetMemoryLimit(limit) })
 
+	rate := runtime.MemProfileRate
+	t.Cleanup(func() { runtime.MemProfileRate = rate })
 	tuneGC(func(string) string { return "" })
+	if runtime.MemProfileRate != 0 {
+		t.Errorf("MemProfileRate %d, want 0: the wizard serves no heap profiles", runtime.MemProfileRate)
+	}
 	if got := debug.SetGCPercent(100); got != defaultGCPercent {
 		t.Errorf("GC percent %d, want the default %d", got, defaultGCPercent)
 	}
