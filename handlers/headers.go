@@ -36,7 +36,7 @@ func setShared(h http.Header, key string, v []string) { h[key] = v }
 //
 // The reason is the map. A page's headers were 10 or 11 keys, and a Go map of more than 8 keys is
 // a table: net/http grows the response's map into one and clones it at WriteHeader, about 1.2 KB
-// and 6 allocations per response, a quarter of what serving a page allocates, and sorts and
+// and 5 allocations per response, a quarter of what serving a page allocates, and sorts and
 // escapes every key. Without these 4 or 5 keys a page has at most 7.
 type fixedHeaders struct {
 	headers []fixedHeader
