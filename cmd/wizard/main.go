@@ -82,6 +82,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	var draining atomic.Bool
 	handler := handlers.New(content, log, handlers.Config{
 		PublicURL:           cfg.PublicURL,
+		ListenOrigin:        handlers.ListenOrigin(ln.Addr()),
 		EmbedAllowedOrigins: cfg.EmbedOrigins,
 		Metrics:             cfg.Metrics,
 		Ready:               func() bool { return !draining.Load() },
