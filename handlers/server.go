@@ -84,7 +84,7 @@ func (s *Server) meta(r *http.Request, title, description string, noindex bool) 
 	if st.embed {
 		// In an iframe, a click that beat a lazily loaded htmx would be a full navigation, which
 		// adds an entry to the host tab's history: embedded pages load htmx with the page.
-		m.Scripts = append(m.Scripts, m.HTMX, static.Path("embed-frame.js"))
+		m.Scripts = append(m.Scripts, m.HTMX, static.Path("embed-frame.js"), static.Path("embed-sandbox.js"))
 		m.HTMX = ""
 		m.Scheme = st.theme.scheme
 		if st.theme.accent != "" {
