@@ -404,10 +404,27 @@ func TestOEmbedConsumer(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		body, _ := io.ReadAll(resp.Body)
+		doc, _ := goquery.NewDocumentFromReader(resp.Body)
 		resp.Body.Close()
-		if resp.Header.Get("Link") != "" || strings.Contains(string(body), "json+oembed") {
+		if resp.Header.Get("Link") != "" || (doc != nil && doc.Find(`link[type="application/json+oembed"]`).Length() > 0) {
 			t.Errorf("%s (%d) offers oEmbed discovery", page, resp.StatusCode)
 		}
+	}
+}
+
+func TestEmbeddingPageExplainsPastingALink(t *testing.T) {
+	pub, _ := url.Parse("https://wizard.example.com")
+	_, h := oembedServer(t, Config{PublicURL: pub})
+	r := get(t, h, "/embedding")
+	wantStatus(t, r, http.StatusOK)
+	sec := r.doc.Find("#paste-a-link").NextUntil("h2").Text()
+	for _, want := range []string{"https://wizard.example.com/oembed", "WordPress", "Ghost", "Notion", "Iframely", "application/json+oembed"} {
+		if !strings.Contains(sec, want) {
+			t.Errorf("the paste-a-link section does not mention %q", want)
+		}
+	}
+	_, bare := oembedServer(t, Config{})
+	if sec := get(t, bare, "/embedding").doc.Find("#paste-a-link").NextUntil("h2").Text(); !strings.Contains(sec, "PUBLIC_URL") || strings.Contains(sec, "/oembed") {
+		t.Errorf("without an origin the page must say oEmbed is off: %q", sec)
 	}
 }
