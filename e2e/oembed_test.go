@@ -121,6 +121,15 @@ func TestOEmbedPastedLink(t *testing.T) {
 	t.Cleanup(hs.Close)
 	host := strings.Replace(hs.URL, "127.0.0.1", "localhost", 1) // another site than the wizard's
 
+	t.Run("embedding page", func(t *testing.T) {
+		ctx := newBrowser(t)
+		navigate(t, ctx, wizard+"/embedding")
+		if !strings.Contains(text(t, ctx, "main"), wizard+"/oembed") {
+			t.Error("/embedding does not name the oEmbed endpoint")
+		}
+		assertNoAxeViolations(t, ctx, "embedding page with oEmbed")
+	})
+
 	t.Run("as is", func(t *testing.T) {
 		ctx := newBrowser(t, withTimeout(90*time.Second))
 		navigate(t, ctx, host+"/as-is")
