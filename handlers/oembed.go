@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"context"
 	"encoding/json"
 	"html"
 	"math"
@@ -50,7 +49,7 @@ func ListenOrigin(addr net.Addr) *url.URL {
 // configured: then no URL is ours and pages carry no discovery link.
 func (s *Server) ownOrigin() *url.URL {
 	if u := s.cfg.PublicURL; u != nil {
-		return &url.URL{Scheme: u.Scheme, Host: u.Host}
+		return u // cmd/wizard keeps only its scheme and host
 	}
 	return s.cfg.ListenOrigin
 }
@@ -196,7 +195,8 @@ func (s *Server) oembed(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	origin := s.ownOrigin().String()
+	o := s.ownOrigin()
+	origin := o.Scheme + "://" + o.Host
 	src := origin + site{embed: true, theme: t.theme}.link(t.path, t.query)
 	resp := oembedResponse{
 		Type:         "rich",
@@ -238,25 +238,35 @@ func oembedHTML(src, script string, width, height int) string {
 		`<script src="` + html.EscapeString(script) + `" async></script>`
 }
 
-type discoveryKey struct{}
-
-// discoverable gives a start, question or result page its oEmbed discovery: the Link header here,
-// and the <link rel="alternate"> tag through meta. Both name the page outside the embed.
+// discoverable gives a start, question or result page its oEmbed discovery Link header; meta
+// gives it the matching <link rel="alternate"> tag. Pages are served from memory, so this is
+// per-response work kept to a few allocations.
 func (s *Server) discoverable(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		o := s.ownOrigin()
-		if o == nil {
-			next.ServeHTTP(w, r)
-			return
+		if href := s.oembedHref(r); href != "" {
+			w.Header()["Link"] = []string{"<" + href + `>; rel="alternate"; type="application/json+oembed"; title="` + siteName + `"`}
 		}
-		href := o.String() + oembedPath + "?url=" + url.QueryEscape(o.String()+sitePath(r)) + "&format=json"
-		w.Header().Set("Link", "<"+href+`>; rel="alternate"; type="application/json+oembed"; title="`+siteName+`"`)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), discoveryKey{}, href)))
+		next.ServeHTTP(w, r)
 	})
 }
 
-// oembedDiscovery is the discovery href for this request's page, or "".
-func oembedDiscovery(r *http.Request) string {
-	href, _ := r.Context().Value(discoveryKey{}).(string)
-	return href
+// oembedHref is the oEmbed endpoint URL for the page r asks for (its own URL, on our origin), or
+// "" when the server has no origin of its own or r is not a start, question or result page.
+func (s *Server) oembedHref(r *http.Request) string {
+	o := s.ownOrigin()
+	if o == nil || !discoverablePath(r.URL.Path) {
+		return ""
+	}
+	page := o.Scheme + "://" + o.Host + r.URL.EscapedPath()
+	if r.URL.RawQuery != "" {
+		page = o.Scheme + "://" + o.Host + r.URL.EscapedPath() + "?" + r.URL.RawQuery
+	}
+	return o.Scheme + "://" + o.Host + oembedPath + "?url=" + url.QueryEscape(page) + "&format=json"
+}
+
+// discoverablePath reports whether p is a start, question or result page, on the site or in the
+// embed: the pages routes.go wraps in discoverable.
+func discoverablePath(p string) bool {
+	p = strings.TrimPrefix(p, "/embed")
+	return p == "" || p == "/" || p == "/result" || strings.HasPrefix(p, "/q/")
 }

@@ -79,7 +79,7 @@ func (s *Server) meta(r *http.Request, title, description string, noindex bool) 
 		HTMX:        static.Path("vendor/htmx/htmx.min.js"),
 		Embed:       st.embed,
 		Favicon:     static.Path("favicon.svg"),
-		OEmbed:      oembedDiscovery(r),
+		OEmbed:      s.oembedHref(r),
 	}
 	if st.embed {
 		// In an iframe, a click that beat a lazily loaded htmx would be a full navigation, which
