@@ -25,6 +25,7 @@ func (s *Server) routes() http.Handler {
 		r.Method(http.MethodGet, "/embed.js", s.handle(s.embedScript))
 		r.Method(http.MethodGet, "/embedding", s.handle(s.embedding))
 		r.Method(http.MethodGet, oembedPath, s.handle(s.oembed))
+		r.Method(http.MethodGet, howPath, s.handle(s.how))
 		r.Get("/robots.txt", s.robots)
 		r.Get("/healthz", s.healthz)
 		r.Get("/readyz", s.readyz)
