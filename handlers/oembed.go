@@ -54,8 +54,9 @@ func (s *Server) ownOrigin() *url.URL {
 	return s.cfg.ListenOrigin
 }
 
-// isOwn reports whether u names this server's origin. Without PUBLIC_URL, a listen origin on
-// localhost also answers to 127.0.0.1 and [::1] on the same port: the same server, by another name.
+// isOwn reports whether u names this server's origin. An origin on localhost (the listen origin
+// in development) also answers to 127.0.0.1 and [::1] on the same port: the same server, by
+// another name.
 func (s *Server) isOwn(u *url.URL) bool {
 	o := s.ownOrigin()
 	if o == nil || !strings.EqualFold(u.Scheme, o.Scheme) {
@@ -64,7 +65,7 @@ func (s *Server) isOwn(u *url.URL) bool {
 	if strings.EqualFold(hostPort(u), hostPort(o)) {
 		return true
 	}
-	if s.cfg.PublicURL != nil || o.Hostname() != "localhost" || u.Port() != o.Port() {
+	if o.Hostname() != "localhost" || u.Port() != o.Port() {
 		return false
 	}
 	ip := net.ParseIP(u.Hostname())

@@ -219,6 +219,8 @@ func TestOEmbedErrors(t *testing.T) {
 		{"url=" + url.QueryEscape("http://wizard.example.com/"), http.StatusNotFound},
 		{"url=" + url.QueryEscape("https://wizard.example.com:8443/"), http.StatusNotFound},
 		{"url=" + url.QueryEscape("https://wizard.example.com.evil.example/"), http.StatusNotFound},
+		{"url=" + url.QueryEscape("http://127.0.0.1/"), http.StatusNotFound},
+		{"url=" + url.QueryEscape("http://localhost/"), http.StatusNotFound},
 		{"url=" + url.QueryEscape(base+"/embedding"), http.StatusNotFound},
 		{"url=" + url.QueryEscape(base+"/next?"+enc), http.StatusNotFound},
 		{"url=" + url.QueryEscape(base+"/q/no-such-question"), http.StatusNotFound},
