@@ -24,6 +24,7 @@ func TestAccessibility(t *testing.T) {
 		{"question error state", "/next?build=site&q=logic&v=2", http.StatusUnprocessableEntity},
 		{"result page", "/result?" + c.Encode(ecommerce), http.StatusOK},
 		{"404 page", "/no-such-page", http.StatusNotFound},
+		{"how it decides", "/how-it-decides", http.StatusOK},
 	}
 
 	t.Run("JS", func(t *testing.T) {

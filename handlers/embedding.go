@@ -58,6 +58,10 @@ func (s *Server) embedding(w http.ResponseWriter, r *http.Request) error {
 	// The preview runs the real script from this origin; the Layout gives it the page's nonce.
 	page.Scripts = append(page.Scripts, embedScriptPath)
 	page.Canonical = s.publicURL(r, "/embedding")
+	if o := s.ownOrigin(); o != nil {
+		page.OEmbedURL = o.String() + oembedPath
+		page.PasteExample = o.String() + "/"
+	}
 
 	// Attributes in snippet order; values are validated, and escaped anyway.
 	var attrs []string

@@ -53,12 +53,14 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		s.writeProblem(w, r, newProblem(r, he.status, he.message))
 		return
 	}
+	w.Header().Del("Link") // an error page has no oEmbed to discover
 	page := views.ErrorPage{
 		Meta:    s.meta(r, pageTitle(he.heading), "", true),
 		Status:  he.status,
 		Heading: he.heading,
 		Message: he.message,
 	}
+	page.OEmbed = ""
 	if he.status >= 500 {
 		page.RequestID = requestID(r)
 	}

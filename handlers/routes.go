@@ -24,6 +24,8 @@ func (s *Server) routes() http.Handler {
 		r.Method(http.MethodGet, "/og/v{version}/{name}.png", s.handle(s.ogImage))
 		r.Method(http.MethodGet, "/embed.js", s.handle(s.embedScript))
 		r.Method(http.MethodGet, "/embedding", s.handle(s.embedding))
+		r.Method(http.MethodGet, oembedPath, s.handle(s.oembed))
+		r.Method(http.MethodGet, howPath, s.handle(s.how))
 		r.Get("/robots.txt", s.robots)
 		r.Get("/healthz", s.healthz)
 		r.Get("/readyz", s.readyz)
@@ -47,8 +49,8 @@ func (s *Server) routes() http.Handler {
 
 // wizardRoutes are the pages a visitor steps through, on the site and in the embed alike.
 func (s *Server) wizardRoutes(r chi.Router) {
-	r.Method(http.MethodGet, "/", s.handle(s.start))
-	r.Method(http.MethodGet, "/q/{id}", s.handle(s.question))
+	r.Method(http.MethodGet, "/", s.discoverable(s.handle(s.start)))
+	r.Method(http.MethodGet, "/q/{id}", s.discoverable(s.handle(s.question)))
 	r.Method(http.MethodGet, "/next", s.handle(s.next))
-	r.Method(http.MethodGet, "/result", s.handle(s.result))
+	r.Method(http.MethodGet, "/result", s.discoverable(s.handle(s.result)))
 }

@@ -21,6 +21,9 @@ type Config struct {
 	// PublicURL is the site's public origin (scheme and host, no path), used for canonical and
 	// share links; nil means "the request's host", which suits local use.
 	PublicURL *url.URL
+	// ListenOrigin is where the server listens (see ListenOrigin), for oEmbed when PublicURL is
+	// unset; nil leaves oEmbed without an origin of its own (every URL is someone else's).
+	ListenOrigin *url.URL
 	// EmbedAllowedOrigins are the CSP frame-ancestors sources allowed to frame /embed/ pages.
 	EmbedAllowedOrigins []string
 	// Metrics serves Prometheus metrics at /metrics and counts wizard use.
@@ -76,11 +79,12 @@ func (s *Server) meta(r *http.Request, title, description string, noindex bool) 
 		HTMX:        static.Path("vendor/htmx/htmx.min.js"),
 		Embed:       st.embed,
 		Favicon:     static.Path("favicon.svg"),
+		OEmbed:      s.oembedHref(r),
 	}
 	if st.embed {
 		// In an iframe, a click that beat a lazily loaded htmx would be a full navigation, which
 		// adds an entry to the host tab's history: embedded pages load htmx with the page.
-		m.Scripts = append(m.Scripts, m.HTMX, static.Path("embed-frame.js"))
+		m.Scripts = append(m.Scripts, m.HTMX, static.Path("embed-frame.js"), static.Path("embed-sandbox.js"))
 		m.HTMX = ""
 		m.Scheme = st.theme.scheme
 		if st.theme.accent != "" {

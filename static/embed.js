@@ -1,6 +1,7 @@
 /*! NestJS, Next.js, or both? decision wizard: embed script. No dependencies, no cookies, no storage.
  * <div data-nest-next-wizard></div><script src="https://WIZARD/embed.js" async></script>
  * Options on the div: data-accent="#rrggbb", data-theme="light|dark|auto", data-intro="hide", data-title.
+ * An <iframe data-nest-next-wizard src="https://WIZARD/embed/..."> (the oEmbed HTML) is adopted as it is.
  * Events on the div (bubbling): nest-next-wizard:ready, :step {question, index}, :complete {recommendation, shareUrl}.
  */
 (function () {
@@ -25,6 +26,11 @@
 
   function mount(el) {
     el.setAttribute(DONE, "");
+    // An iframe that is already the wizard (the oEmbed HTML) is sized, not replaced.
+    if (el.tagName === "IFRAME") {
+      if (new URL(el.src, location.href).origin === origin) frames.push({ el: el, iframe: el, height: el.offsetHeight });
+      return;
+    }
     var f = document.createElement("iframe");
     f.src = origin + "/embed/" + query(el);
     f.title = el.getAttribute("data-title") || "NestJS, Next.js, or both? decision wizard";

@@ -30,6 +30,10 @@ type EmbeddingPage struct {
 	// AllowedOrigins is this server's frame-ancestors allowlist; DefaultOrigins the built-in one.
 	AllowedOrigins string
 	DefaultOrigins string
+	// OEmbedURL is this server's oEmbed endpoint and PasteExample a link to paste; both empty when
+	// the server has no origin of its own (no PUBLIC_URL), and so answers no oEmbed request.
+	OEmbedURL    string
+	PasteExample string
 }
 
 var themeChoices = []struct{ Value, Label, Hint string }{
@@ -129,7 +133,7 @@ func Embedding(p EmbeddingPage) templ.Component {
 			var templ_7745c5c3_Var5 string
 			templ_7745c5c3_Var5, templ_7745c5c3_Err = templruntime.NewAttributeExpression(p.Accent).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/embedding.templ`, Line: 63, Col: 21}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/embedding.templ`, Line: 67, Col: 21}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var5)
 			if templ_7745c5c3_Err != nil {
@@ -157,7 +161,7 @@ func Embedding(p EmbeddingPage) templ.Component {
 				var templ_7745c5c3_Var6 string
 				templ_7745c5c3_Var6, templ_7745c5c3_Err = templruntime.NewAttributeExpression("embed-theme-" + c.Value).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/embedding.templ`, Line: 83, Col: 38}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/embedding.templ`, Line: 87, Col: 38}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var6)
 				if templ_7745c5c3_Err != nil {
@@ -170,7 +174,7 @@ func Embedding(p EmbeddingPage) templ.Component {
 				var templ_7745c5c3_Var7 string
 				templ_7745c5c3_Var7, templ_7745c5c3_Err = templruntime.NewAttributeExpression(c.Value).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/embedding.templ`, Line: 86, Col: 24}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/embedding.templ`, Line: 90, Col: 24}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var7)
 				if templ_7745c5c3_Err != nil {
@@ -194,7 +198,7 @@ func Embedding(p EmbeddingPage) templ.Component {
 					var templ_7745c5c3_Var8 string
 					templ_7745c5c3_Var8, templ_7745c5c3_Err = templruntime.NewAttributeExpression("embed-theme-" + c.Value + "-hint").Resolve(ctx)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/embedding.templ`, Line: 89, Col: 63}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/embedding.templ`, Line: 93, Col: 63}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var8)
 					if templ_7745c5c3_Err != nil {
@@ -212,7 +216,7 @@ func Embedding(p EmbeddingPage) templ.Component {
 				var templ_7745c5c3_Var9 string
 				templ_7745c5c3_Var9, templ_7745c5c3_Err = templruntime.NewAttributeExpression("embed-theme-" + c.Value).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/embedding.templ`, Line: 92, Col: 65}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/embedding.templ`, Line: 96, Col: 65}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var9)
 				if templ_7745c5c3_Err != nil {
@@ -225,7 +229,7 @@ func Embedding(p EmbeddingPage) templ.Component {
 				var templ_7745c5c3_Var10 string
 				templ_7745c5c3_Var10, templ_7745c5c3_Err = templ.JoinStringErrs(c.Label)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/embedding.templ`, Line: 92, Col: 77}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/embedding.templ`, Line: 96, Col: 77}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var10))
 				if templ_7745c5c3_Err != nil {
@@ -243,7 +247,7 @@ func Embedding(p EmbeddingPage) templ.Component {
 					var templ_7745c5c3_Var11 string
 					templ_7745c5c3_Var11, templ_7745c5c3_Err = templruntime.NewAttributeExpression("embed-theme-" + c.Value + "-hint").Resolve(ctx)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/embedding.templ`, Line: 94, Col: 75}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/embedding.templ`, Line: 98, Col: 75}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var11)
 					if templ_7745c5c3_Err != nil {
@@ -256,7 +260,7 @@ func Embedding(p EmbeddingPage) templ.Component {
 					var templ_7745c5c3_Var12 string
 					templ_7745c5c3_Var12, templ_7745c5c3_Err = templ.JoinStringErrs(c.Hint)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/embedding.templ`, Line: 94, Col: 86}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/embedding.templ`, Line: 98, Col: 86}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var12))
 					if templ_7745c5c3_Err != nil {
@@ -289,7 +293,7 @@ func Embedding(p EmbeddingPage) templ.Component {
 			var templ_7745c5c3_Var13 string
 			templ_7745c5c3_Var13, templ_7745c5c3_Err = templ.JoinStringErrs(p.ScriptSnippet)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/embedding.templ`, Line: 112, Col: 56}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/embedding.templ`, Line: 116, Col: 56}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var13))
 			if templ_7745c5c3_Err != nil {
@@ -302,7 +306,7 @@ func Embedding(p EmbeddingPage) templ.Component {
 			var templ_7745c5c3_Var14 string
 			templ_7745c5c3_Var14, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.URL(p.ScriptURL)).ResolveURL(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/embedding.templ`, Line: 114, Col: 57}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/embedding.templ`, Line: 118, Col: 57}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var14)
 			if templ_7745c5c3_Err != nil {
@@ -315,7 +319,7 @@ func Embedding(p EmbeddingPage) templ.Component {
 			var templ_7745c5c3_Var15 string
 			templ_7745c5c3_Var15, templ_7745c5c3_Err = templ.JoinStringErrs(p.ScriptURL)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/embedding.templ`, Line: 114, Col: 73}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/embedding.templ`, Line: 118, Col: 73}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var15))
 			if templ_7745c5c3_Err != nil {
@@ -328,13 +332,54 @@ func Embedding(p EmbeddingPage) templ.Component {
 			var templ_7745c5c3_Var16 string
 			templ_7745c5c3_Var16, templ_7745c5c3_Err = templ.JoinStringErrs(p.IframeSnippet)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/embedding.templ`, Line: 121, Col: 56}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/embedding.templ`, Line: 125, Col: 56}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var16))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 29, "</code></pre><h2 id=\"preview\">Preview</h2><p>This is the wizard as your visitors will see it, with the options above.</p>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 29, "</code></pre><h2 id=\"paste-a-link\">Or paste a link: WordPress, Ghost, Notion</h2>")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			if p.OEmbedURL == "" {
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 30, "<p>Blog and docs tools can turn a pasted link into an embed through oEmbed, but this server has no public address configured (<code>PUBLIC_URL</code>), so it answers no oEmbed request. Use the snippet above.</p>")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+			} else {
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 31, "<p>Tools that support oEmbed turn a pasted link to the wizard into the wizard itself. Any start, question or result page works: a result link shows that result, with its answers. For example, paste <code>")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				var templ_7745c5c3_Var17 string
+				templ_7745c5c3_Var17, templ_7745c5c3_Err = templ.JoinStringErrs(p.PasteExample)
+				if templ_7745c5c3_Err != nil {
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/embedding.templ`, Line: 136, Col: 26}
+				}
+				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var17))
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 32, "</code> on a line of its own. Each of these pages names its oEmbed endpoint, <code>")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				var templ_7745c5c3_Var18 string
+				templ_7745c5c3_Var18, templ_7745c5c3_Err = templ.JoinStringErrs(p.OEmbedURL)
+				if templ_7745c5c3_Err != nil {
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/embedding.templ`, Line: 137, Col: 23}
+				}
+				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var18))
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 33, "</code>, in a <code>&lt;link rel=\"alternate\" type=\"application/json+oembed\"&gt;</code> tag and a <code>Link</code> header, which is how these tools find it. They fetch it from their own servers, so the wizard must be on a public address.</p><dl class=\"event-list\"><dt>WordPress</dt><dd>Paste the link into the editor on a line of its own, or into an Embed block. For a site it does not know, WordPress keeps only the iframe, drops the script and sandboxes the frame. The wizard works in that sandbox, but the frame keeps the height from the oEmbed answer (at most 900 pixels), so longer steps scroll inside it, and links that would open a new tab are blocked. If your account may post unfiltered HTML, the snippet above in a Custom HTML block gives the frame that fits each step.</dd><dt>Ghost</dt><dd>Paste the link into an empty paragraph. Ghost reads the discovery link and makes an embed card with the HTML as it comes, script included, so the frame fits each step.</dd><dt>Notion</dt><dd>Paste the link and choose “Embed”. Notion gets its embeds through a service such as Iframely or Embedly, which reads the same discovery link. What they show for a site they do not know is up to them: it may be the frame, or a link card drawn from the page’s preview image.</dd></dl><p>The endpoint answers <code>format=json</code> (XML answers 501), honours <code>maxwidth</code> and <code>maxheight</code>, and answers 404 for addresses that are not pages of this wizard.</p>")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 34, " <h2 id=\"preview\">Preview</h2><p>This is the wizard as your visitors will see it, with the options above.</p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -342,7 +387,7 @@ func Embedding(p EmbeddingPage) templ.Component {
 				templ_7745c5c3_ElementWriter := templ_7745c5c3_Buffer
 				templ_7745c5c3_Buffer := templ.GetBuffer()
 				var templ_7745c5c3_ElementScripts []templ.ComponentScript
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 30, "<div class=\"embed-preview\" data-nest-next-wizard")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 35, "<div class=\"embed-preview\" data-nest-next-wizard")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -360,59 +405,59 @@ func Embedding(p EmbeddingPage) templ.Component {
 				}
 				templ.ReleaseBuffer(templ_7745c5c3_Buffer)
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 31, "><p><a href=\"")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			var templ_7745c5c3_Var17 string
-			templ_7745c5c3_Var17, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.URL(p.IframeURL)).ResolveURL(ctx)
-			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/embedding.templ`, Line: 125, Col: 38}
-			}
-			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var17)
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 32, "\">Open the embedded wizard</a> (the preview needs JavaScript).</p></div><h2 id=\"events\">Events</h2><p>The wizard tells your page what the visitor is doing. The script fires these events on the container <code>div</code>; they bubble, so one listener on <code>document</code> hears every wizard on the page.</p><dl class=\"event-list\"><dt><code>nest-next-wizard:ready</code></dt><dd>The wizard has loaded in the frame.</dd><dt><code>nest-next-wizard:step</code></dt><dd>A question is on screen. <code>event.detail.question</code> is its id, <code>event.detail.index</code> its position on the visitor’s path, from 1.</dd><dt><code>nest-next-wizard:complete</code></dt><dd>The recommendation is on screen. <code>event.detail.recommendation</code> is <code>nestjs</code>, <code>nextjs</code> or <code>both</code>; <code>event.detail.shareUrl</code> is the link that opens the same result for anyone.</dd></dl><pre class=\"code\" tabindex=\"0\"><code>")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			var templ_7745c5c3_Var18 string
-			templ_7745c5c3_Var18, templ_7745c5c3_Err = templ.JoinStringErrs(listenExample)
-			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/embedding.templ`, Line: 140, Col: 54}
-			}
-			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var18))
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 33, "</code></pre><p>The script only listens to messages that come from this wizard’s address, from a frame it created itself, in the wizard’s own message format. Everything else is ignored.</p><h2 id=\"allowed-sites\">Which sites may embed it</h2><p>The server’s <code>EMBED_ALLOWED_ORIGINS</code> setting lists who may frame the wizard: space-separated Content-Security-Policy <code>frame-ancestors</code> sources, such as <code>https://example.com</code> or <code>https://*.example.com</code>, or <code>'none'</code> alone to forbid embedding. The default, <code>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 36, "><p><a href=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var19 string
-			templ_7745c5c3_Var19, templ_7745c5c3_Err = templ.JoinStringErrs(p.DefaultOrigins)
+			templ_7745c5c3_Var19, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.URL(p.IframeURL)).ResolveURL(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/embedding.templ`, Line: 150, Col: 27}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/embedding.templ`, Line: 170, Col: 38}
 			}
-			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var19))
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var19)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 34, "</code>, allows any HTTPS site and local development. This server allows <code>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 37, "\">Open the embedded wizard</a> (the preview needs JavaScript).</p></div><h2 id=\"events\">Events</h2><p>The wizard tells your page what the visitor is doing. The script fires these events on the container <code>div</code>; they bubble, so one listener on <code>document</code> hears every wizard on the page.</p><dl class=\"event-list\"><dt><code>nest-next-wizard:ready</code></dt><dd>The wizard has loaded in the frame.</dd><dt><code>nest-next-wizard:step</code></dt><dd>A question is on screen. <code>event.detail.question</code> is its id, <code>event.detail.index</code> its position on the visitor’s path, from 1.</dd><dt><code>nest-next-wizard:complete</code></dt><dd>The recommendation is on screen. <code>event.detail.recommendation</code> is <code>nestjs</code>, <code>nextjs</code> or <code>both</code>; <code>event.detail.shareUrl</code> is the link that opens the same result for anyone.</dd></dl><pre class=\"code\" tabindex=\"0\"><code>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var20 string
-			templ_7745c5c3_Var20, templ_7745c5c3_Err = templ.JoinStringErrs(p.AllowedOrigins)
+			templ_7745c5c3_Var20, templ_7745c5c3_Err = templ.JoinStringErrs(listenExample)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/embedding.templ`, Line: 151, Col: 27}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/embedding.templ`, Line: 185, Col: 54}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var20))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 35, "</code>, and always its own pages, for the preview above. Only the <code>/embed/</code> pages can be framed; every other page refuses.</p><p>If your page has a Content Security Policy of its own, allow the wizard’s address in <code>script-src</code> and <code>frame-src</code>.</p><h2 id=\"privacy\">Privacy and your visitors</h2><ul><li>No cookies and no storage: neither the script nor the wizard sets any, and answers live only in the frame’s address.</li><li>Your page’s Back button is never hijacked: steps inside the frame add nothing to the browser history of your page.</li><li>Links that leave the wizard, such as “Open in a new tab”, open a new tab, so your page stays where it was.</li><li>The script scrolls your page only when a step gets shorter while the top of the wizard is scrolled out of view, to bring it back.</li></ul>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 38, "</code></pre><p>The script only listens to messages that come from this wizard’s address, from a frame it created itself, in the wizard’s own message format. Everything else is ignored.</p><h2 id=\"allowed-sites\">Which sites may embed it</h2><p>The server’s <code>EMBED_ALLOWED_ORIGINS</code> setting lists who may frame the wizard: space-separated Content-Security-Policy <code>frame-ancestors</code> sources, such as <code>https://example.com</code> or <code>https://*.example.com</code>, or <code>'none'</code> alone to forbid embedding. The default, <code>")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			var templ_7745c5c3_Var21 string
+			templ_7745c5c3_Var21, templ_7745c5c3_Err = templ.JoinStringErrs(p.DefaultOrigins)
+			if templ_7745c5c3_Err != nil {
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/embedding.templ`, Line: 195, Col: 27}
+			}
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var21))
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 39, "</code>, allows any HTTPS site and local development. This server allows <code>")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			var templ_7745c5c3_Var22 string
+			templ_7745c5c3_Var22, templ_7745c5c3_Err = templ.JoinStringErrs(p.AllowedOrigins)
+			if templ_7745c5c3_Err != nil {
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/embedding.templ`, Line: 196, Col: 27}
+			}
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var22))
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 40, "</code>, and always its own pages, for the preview above. Only the <code>/embed/</code> pages can be framed; every other page refuses.</p><p>If your page has a Content Security Policy of its own, allow the wizard’s address in <code>script-src</code> and <code>frame-src</code>.</p><h2 id=\"privacy\">Privacy and your visitors</h2><ul><li>No cookies and no storage: neither the script nor the wizard sets any, and answers live only in the frame’s address.</li><li>Your page’s Back button is never hijacked: steps inside the frame add nothing to the browser history of your page.</li><li>Links that leave the wizard, such as “Open in a new tab”, open a new tab, so your page stays where it was.</li><li>The script scrolls your page only when a step gets shorter while the top of the wizard is scrolled out of view, to bring it back.</li></ul>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -163,7 +163,9 @@ func printUsage(w io.Writer) {
 
 Usage:
   wizard [flags]           serve (flags override environment variables)
-  wizard validate [FILE]   check a content file (default: the embedded one) and exit
+  wizard validate [FILE] [--html OUT]
+                           check a content file (default: the embedded one) and exit;
+                           --html writes its "How it decides" map to OUT
   wizard healthcheck [URL] exit 0 if URL (default http://127.0.0.1:$PORT/healthz) answers 200;
                            for container health checks on images without curl
 

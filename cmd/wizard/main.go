@@ -2,6 +2,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -82,6 +84,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	var draining atomic.Bool
 	handler := handlers.New(content, log, handlers.Config{
 		PublicURL:           cfg.PublicURL,
+		ListenOrigin:        handlers.ListenOrigin(ln.Addr()),
 		EmbedAllowedOrigins: cfg.EmbedOrigins,
 		Metrics:             cfg.Metrics,
 		Ready:               func() bool { return !draining.Load() },
@@ -162,7 +165,26 @@ func loadContent(file string) (*decision.Content, error) {
 }
 
 // validate checks content files (the embedded one when none is named) and reports every problem.
-func validate(files []string, stdout io.Writer) error {
+// --html OUT also writes the "How it decides" map of the one file checked to OUT.
+func validate(args []string, stdout io.Writer) error {
+	var files []string
+	htmlOut := ""
+	for i := 0; i < len(args); i++ {
+		switch a := strings.TrimPrefix(args[i], "-"); {
+		case a == "-html" || a == "html":
+			if i++; i == len(args) {
+				return &usageError{"validate: --html needs a file to write"}
+			}
+			htmlOut = args[i]
+		case strings.HasPrefix(a, "-html=") || strings.HasPrefix(a, "html="):
+			htmlOut = a[strings.IndexByte(a, '=')+1:]
+		default:
+			files = append(files, args[i])
+		}
+	}
+	if htmlOut != "" && len(files) > 1 {
+		return &usageError{"validate: --html maps one content file at a time"}
+	}
 	if len(files) == 0 {
 		files = []string{""}
 	}
@@ -177,6 +199,16 @@ func validate(files []string, stdout io.Writer) error {
 		}
 		lo, hi := c.PathLengths()
 		fmt.Fprintf(stdout, "%s: ok: version %d, %d questions (%d to %d asked), %d table rows\n", name, c.Version, len(c.Questions), lo, hi, len(c.Table))
+		if htmlOut != "" {
+			var page bytes.Buffer
+			if err := handlers.WriteHowHTML(&page, c, name); err != nil {
+				return err
+			}
+			if err := os.WriteFile(htmlOut, page.Bytes(), 0o644); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "%s: wrote the decision map to %s\n", name, htmlOut)
+		}
 	}
 	return nil
 }

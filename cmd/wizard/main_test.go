@@ -97,3 +97,25 @@ func TestBadFlagIsUsageError(t *testing.T) {
 		t.Fatalf("want usageError, got %v", err)
 	}
 }
+
+func TestValidateWritesTheMap(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "map.html")
+	var log bytes.Buffer
+	if err := run(context.Background(), []string{"wizard", "validate", "../../decision/content.yaml", "--html", out}, func(string) string { return "" }, &log, &log); err != nil {
+		t.Fatal(err)
+	}
+	page, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(page), "How the wizard decides") || !strings.Contains(log.String(), "wrote the decision map to "+out) {
+		t.Errorf("validate --html: %q; page of %d bytes", log.String(), len(page))
+	}
+	for _, args := range [][]string{{"--html"}, {"a.yaml", "b.yaml", "--html=x.html"}} {
+		err := run(context.Background(), append([]string{"wizard", "validate"}, args...), func(string) string { return "" }, &log, &log)
+		var ue *usageError
+		if !errors.As(err, &ue) {
+			t.Errorf("validate %v: want a usage error, got %v", args, err)
+		}
+	}
+}
