@@ -48,6 +48,10 @@ func (c *Content) EncodeMember(m TeamMember) string {
 	var b strings.Builder
 	b.Grow(len(c.Questions) + 1 + base64.RawURLEncoding.EncodedLen(len(m.Name)))
 	for i := range c.Questions {
+		if len(m.Answers) == 0 {
+			// A place for someone who has not answered yet: no answer part at all.
+			break
+		}
 		q := &c.Questions[i]
 		idx := slices.IndexFunc(q.Options, func(o Option) bool { return o.ID == m.Answers[q.ID] })
 		if idx < 0 || idx >= len(codeDigits) {
@@ -358,7 +362,7 @@ func (t *Team) Summary() string {
 		case 0:
 			b.WriteString("the team has no recommendation until you do.")
 		case 1:
-			fmt.Fprintf(&b, "settled either way it makes the team's outcome %s.", names[0])
+			fmt.Fprintf(&b, "any of your answers to it makes the team's outcome %s.", names[0])
 		default:
 			fmt.Fprintf(&b, "it decides between %s.", joinAnd(names))
 		}
@@ -374,3 +378,11 @@ func joinAnd(s []string) string {
 	}
 	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
 }
+
+// TeamQuote frames a team's choice in the article's words (its section id is TeamQuoteSection).
+// It lives here rather than in the content file so team links add nothing to content versions;
+// a test checks it word for word against the article.
+const (
+	TeamQuote        = "it’s not about which one is better—it’s about what your project actually needs."
+	TeamQuoteSection = "choosing"
+)

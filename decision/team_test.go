@@ -4,6 +4,7 @@ import (
 	"errors"
 	"maps"
 	"math/rand/v2"
+	"os"
 	"strings"
 	"testing"
 )
@@ -259,5 +260,19 @@ func TestTeamSummary(t *testing.T) {
 	}
 	if !found {
 		t.Fatal("no random pair had a deciding disagreement")
+	}
+}
+
+func TestTeamQuoteIsVerbatim(t *testing.T) {
+	c := mustDefault(t)
+	article, err := os.ReadFile("testdata/article.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(article), TeamQuote) {
+		t.Errorf("TeamQuote %q is not in the article", TeamQuote)
+	}
+	if c.Section(TeamQuoteSection) == nil {
+		t.Errorf("TeamQuoteSection %q is not a section", TeamQuoteSection)
 	}
 }
