@@ -24,6 +24,10 @@ func TestAccessibility(t *testing.T) {
 		{"question error state", "/next?build=site&q=logic&v=1", http.StatusUnprocessableEntity},
 		{"result page", "/result?" + c.Encode(ecommerce), http.StatusOK},
 		{"404 page", "/no-such-page", http.StatusNotFound},
+		{"team page", teamPath(c), http.StatusOK},
+		{"embedded team page", "/embed" + teamPath(c), http.StatusOK},
+		{"team link from another version", "/team?m=0.QWRh&v=99", http.StatusOK},
+		{"bad team link", "/team?m=zz&v=1", http.StatusBadRequest},
 	}
 
 	t.Run("JS", func(t *testing.T) {
@@ -45,5 +49,9 @@ func TestAccessibility(t *testing.T) {
 			t.Errorf("GET result = %d", status)
 		}
 		assertNoAxeViolations(t, ctx, "result page without JavaScript")
+		if status := navigate(t, ctx, base+teamPath(c)); status != http.StatusOK {
+			t.Errorf("GET team page = %d", status)
+		}
+		assertNoAxeViolations(t, ctx, "team page without JavaScript")
 	})
 }
