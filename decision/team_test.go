@@ -5,6 +5,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -275,4 +276,51 @@ func TestTeamQuoteIsVerbatim(t *testing.T) {
 	if c.Section(TeamQuoteSection) == nil {
 		t.Errorf("TeamQuoteSection %q is not a section", TeamQuoteSection)
 	}
+}
+
+// teamLayout is what a member token's meaning depends on: the questions and their options, in
+// order.
+func teamLayout(c *Content) string {
+	var b strings.Builder
+	b.WriteString("v" + strconv.Itoa(c.Version))
+	for _, q := range c.Questions {
+		b.WriteString(" " + q.ID + "=")
+		for i, o := range q.Options {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(o.ID)
+		}
+	}
+	return b.String()
+}
+
+// TestTeamLayoutNeedsVersionBump fails when the questions or options a version's team links were
+// made with change order, since a token records answers by position: such a change needs a
+// version bump (appending an option or question keeps old tokens' meaning, but a token's length
+// is the question count, so an added question needs one too).
+func TestTeamLayoutNeedsVersionBump(t *testing.T) {
+	c := mustDefault(t)
+	for _, q := range c.Questions {
+		if len(q.Options) > len(codeDigits) {
+			t.Errorf("question %q has %d options; member tokens encode at most %d", q.ID, len(q.Options), len(codeDigits))
+		}
+	}
+	data, err := os.ReadFile("testdata/team-layout.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := teamLayout(c)
+	prefix := "v" + strconv.Itoa(c.Version) + " "
+	for _, line := range strings.Split(string(data), "\n") {
+		if !strings.HasPrefix(line, prefix) {
+			continue
+		}
+		if line == got {
+			return
+		}
+		want := line
+		t.Fatalf("version %d's questions or options changed order or number since its team links were made:\n got %s\nwant %s\nBump version in the content file (and add the new line to testdata/team-layout.txt).", c.Version, got, want)
+	}
+	t.Fatalf("testdata/team-layout.txt has no line for version %d; add:\n%s", c.Version, got)
 }
