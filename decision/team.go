@@ -75,8 +75,9 @@ func (c *Content) DecodeMember(tok string, allowEmpty bool) (TeamMember, error) 
 	code, name64, hasName := strings.Cut(tok, nameSep)
 	var m TeamMember
 	if hasName {
-		raw, err := base64.RawURLEncoding.DecodeString(name64)
-		if err != nil || name64 == "" {
+		raw, err := base64.RawURLEncoding.Strict().DecodeString(name64)
+		// The decoder skips line breaks: only the canonical encoding of a non-empty name counts.
+		if err != nil || len(raw) == 0 || base64.RawURLEncoding.EncodeToString(raw) != name64 {
 			return m, fmt.Errorf("%w: the name is not valid base64url", ErrBadMember)
 		}
 		name, err := CleanName(string(raw))

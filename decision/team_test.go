@@ -342,3 +342,37 @@ func layoutCompatible(want, got string) bool {
 	}
 	return true
 }
+
+// FuzzDecodeMember: any token either is refused with ErrBadMember or decodes to a member whose
+// answers are complete and who encodes back to the same token.
+func FuzzDecodeMember(f *testing.F) {
+	c, err := Default()
+	if err != nil {
+		f.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(8, 14))
+	for i := range 8 {
+		f.Add(c.EncodeMember(TeamMember{Name: []string{"", "Ada", "Zoë", "<b>"}[i%4], Answers: randomAnswers(c, rng)}), i%2 == 0)
+	}
+	f.Add("", true)
+	f.Add(".", false)
+	f.Add("-----------.QWRh", true)
+	f.Fuzz(func(t *testing.T, tok string, allowEmpty bool) {
+		m, err := c.DecodeMember(tok, allowEmpty)
+		if err != nil {
+			if !errors.Is(err, ErrBadMember) {
+				t.Fatalf("%q: error %v is not ErrBadMember", tok, err)
+			}
+			return
+		}
+		if back := c.EncodeMember(m); back != tok {
+			t.Fatalf("%q decodes to a member that encodes to %q", tok, back)
+		}
+		if m.Answers != nil {
+			rp := c.Replay(m.Answers)
+			if !rp.Complete() {
+				t.Fatalf("%q: incomplete answers accepted", tok)
+			}
+		}
+	})
+}

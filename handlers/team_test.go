@@ -331,3 +331,39 @@ func TestTeamParamsAreNotQuestionIDs(t *testing.T) {
 		}
 	}
 }
+
+// TestTeamNamesAreShownEscaped puts each hostile payload in a member's name (a valid one: plain
+// text) and checks that the team page, its embed, its record and the API show it as text only.
+func TestTeamNamesAreShownEscaped(t *testing.T) {
+	s, h := newTestServer(t)
+	c := s.content
+	a := walkAnswers(c, firstOption)
+	for _, p := range hostilePayloads {
+		name, err := decision.CleanName(p.value)
+		if err != nil || name == "" {
+			continue // not plain text: refused, as TestDecodeMemberRejectsMalformed checks
+		}
+		q := s.teamQuery([]decision.TeamMember{{Name: name, Answers: a}, {Answers: walkAnswers(c, lastRealOption)}})
+		for _, target := range []string{"/team?" + q, "/embed/team?" + q} {
+			r := get(t, h, target)
+			wantStatus(t, r, http.StatusOK)
+			if got := r.doc.Find(".team-members strong").First().Text(); got != name {
+				t.Errorf("%s: member name %q, want %q", p.name, got, name)
+			}
+			for _, problem := range hostileInjected(r.doc) {
+				// The name is meant to be seen, as text: only injected markup is a failure.
+				if !strings.Contains(problem, "payload in") {
+					t.Errorf("%s %s: %s", p.name, target, problem)
+				}
+			}
+			if strings.Contains(r.Body.String(), name) && strings.ContainsAny(name, `<>"&`) {
+				t.Errorf("%s %s: the name appears unescaped in the HTML", p.name, target)
+			}
+		}
+		api := get(t, h, "/api/v1/team?"+q)
+		wantStatus(t, api, http.StatusOK)
+		if strings.ContainsAny(name, "<>&") && strings.Contains(api.Body.String(), name) {
+			t.Errorf("%s: the API returns the name with <, > or & unescaped", p.name)
+		}
+	}
+}
