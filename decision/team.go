@@ -274,7 +274,7 @@ func (c *Content) DecideTeam(members []TeamMember) (*Team, error) {
 		}
 		for pi := range d.Positions {
 			p := &d.Positions[pi]
-			p.Answers, _, p.Result, _ = c.teamOutcome(t.Shared, &override{q.ID, p.Option.ID})
+			p.Answers, _, p.Result, _ = c.teamOutcome(t.Shared, &[2]string{q.ID, p.Option.ID})
 		}
 		outs := d.Outcomes()
 		d.Decides = len(outs) > 1 || (len(outs) == 1 && (t.Result == nil || outs[0] != t.Result.Outcome))
@@ -292,24 +292,27 @@ func (c *Content) DecideTeam(members []TeamMember) (*Team, error) {
 	return t, nil
 }
 
-// teamOutcome completes shared answers (with one answer laid over them, if set) the team's way:
-// each question on the path without a shared answer is answered "Not sure". When such a question
-// has no "Not sure" answer, there is no team result, and blocking names the question.
-func (c *Content) teamOutcome(shared Answers, set *override) (answers Answers, rp Replay, res *Result, blocking *Question) {
-	over := make([]override, 0, len(c.Questions))
+// teamOutcome completes shared answers (with one answer, set, laid over them when it is set) the
+// team's way: each question on the path without a shared answer is answered "Not sure". When such
+// a question has no "Not sure" answer, there is no team result, and blocking names the question.
+func (c *Content) teamOutcome(shared Answers, set *[2]string) (answers Answers, rp Replay, res *Result, blocking *Question) {
+	raw := make(Answers, len(c.Questions))
+	for k, v := range shared {
+		raw[k] = v
+	}
 	if set != nil {
-		over = append(over, *set)
+		raw[set[0]] = set[1]
 	}
 	for {
-		rp = c.replay(shared, over)
+		rp = c.Replay(raw)
 		if rp.Complete() {
 			break
 		}
 		unsure := rp.Next.UnsureOption()
-		if unsure == nil {
+		if unsure == nil || raw[rp.Next.ID] == unsure.ID {
 			return rp.Answers, rp, nil, rp.Next
 		}
-		over = append(over, override{rp.Next.ID, unsure.ID})
+		raw[rp.Next.ID] = unsure.ID
 	}
 	res, err := c.Evaluate(&rp)
 	if err != nil {
