@@ -385,3 +385,19 @@ func teamContent(t testing.TB) *Content {
 	}
 	return c
 }
+
+// BenchmarkDecideTeam decides a team of 8 with random, different answers.
+func BenchmarkDecideTeam(b *testing.B) {
+	c := teamContent(b)
+	rng := rand.New(rand.NewPCG(9, 14))
+	members := make([]TeamMember, MaxTeamMembers)
+	for i := range members {
+		members[i] = TeamMember{Answers: randomAnswers(c, rng)}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.DecideTeam(members); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
