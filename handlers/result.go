@@ -76,12 +76,6 @@ func (s *Server) resultMarkdown(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-var favourLabel = map[string]string{
-	decision.NestJS: "Favours NestJS",
-	decision.NextJS: "Favours Next.js",
-	decision.Both:   "Favours both",
-}
-
 func (s *Server) resultPage(r *http.Request, rp *decision.Replay, res *decision.Result) views.ResultPage {
 	c := s.content
 	st := siteOf(r)
@@ -100,17 +94,12 @@ func (s *Server) resultPage(r *http.Request, rp *decision.Replay, res *decision.
 		ArticleTitle:  c.Article.Title,
 		ArticleURL:    c.Article.URL,
 	}
-	if res.TieBreak {
-		page.TieBreak = c.Rules.TieBreakReason
-		page.TieBreakQuote = s.quote(c.Rules.TieBreakQuote, c.Rules.TieBreakSection)
-	}
 	for _, rs := range res.Reasons {
 		v := views.ReasonView{
-			Answer:  "You said " + rs.Option.AnswerPhrase + ".",
-			Text:    rs.Option.Reason,
-			Quote:   s.quote(rs.Option.Quote, rs.Option.Section),
-			Favours: favourLabel[rs.Favours],
-			Effect:  effect(rs.Option),
+			Answer: "You said " + rs.Option.AnswerPhrase + ".",
+			Text:   rs.Option.Reason,
+			Quote:  s.quote(rs.Option.Quote, rs.Option.Section),
+			Effect: s.effect(rs.Option),
 		}
 		switch rs.Stance {
 		case decision.Supports:
@@ -187,31 +176,51 @@ func (s *Server) sectionTitle(id string) string {
 	return ""
 }
 
-// effect states an answer's consequence for each framework.
-func effect(o *decision.Option) string {
-	if o.Fit[decision.NestJS] == 0 && o.Fit[decision.NextJS] == 0 {
+// effect states an answer's evidence for each need, e.g. "Web front end +4 · Dedicated backend +0".
+func (s *Server) effect(o *decision.Option) string {
+	parts := make([]string, len(s.content.Needs))
+	weighted := false
+	for i := range s.content.Needs {
+		n := &s.content.Needs[i]
+		parts[i] = fmt.Sprintf("%s +%d", n.Name, o.Weight(n))
+		weighted = weighted || o.Weight(n) > 0
+	}
+	if !weighted {
 		return ""
 	}
-	return fmt.Sprintf("NestJS +%d · Next.js +%d", o.Fit[decision.NestJS], o.Fit[decision.NextJS])
+	return strings.Join(parts, " · ")
 }
 
-// scores gives one bar per outcome on a shared scale, and the Both rule in words.
+// scores gives each need's evidence against its threshold, and the rule in words.
 func (s *Server) scores(res *decision.Result) ([]views.ScoreView, string) {
-	bar := s.content.Rules.BothAtLeast
-	top := bar
-	for _, sc := range res.Scores {
-		top = max(top, sc.Value)
-	}
 	var out []views.ScoreView
-	for _, sc := range res.Scores {
-		name := sc.Outcome.Name + " fit"
-		if sc.Outcome.ID == decision.Both {
-			name = "Both (the weaker side)"
+	for _, nv := range res.Needs {
+		state := "not met"
+		if nv.Met {
+			state = "met"
 		}
-		out = append(out, views.ScoreView{Name: name, Value: sc.Value, Max: top, Recommended: sc.Outcome == res.Outcome})
+		out = append(out, views.ScoreView{Name: nv.Need.Name, Value: nv.Value, Max: nv.Threshold, Recommended: nv.Met, State: state})
 	}
-	rule := fmt.Sprintf("Both is recommended when NestJS and Next.js each reach %d points: strong backend needs and strong web front-end needs. Otherwise the framework with more points wins.", bar)
-	return out, rule
+	return out, s.ruleText()
+}
+
+// ruleText says in words which need states give which outcome, from the content.
+func (s *Server) ruleText() string {
+	c := s.content
+	var parts []string
+	for _, o := range c.Outcomes {
+		var conds []string
+		for _, n := range c.Needs {
+			switch o.When[n.ID] {
+			case decision.StateMet:
+				conds = append(conds, strings.ToLower(n.Name)+" met")
+			case decision.StateUnmet:
+				conds = append(conds, strings.ToLower(n.Name)+" not met")
+			}
+		}
+		parts = append(parts, o.Name+" when "+strings.Join(conds, " and "))
+	}
+	return "A need is met when your answers' evidence reaches its threshold. " + strings.Join(parts, "; ") + "."
 }
 
 func (s *Server) changeView(st site, alt decision.Alternative) views.ChangeView {

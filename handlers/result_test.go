@@ -15,8 +15,8 @@ var update = flag.Bool("update", false, "rewrite golden files")
 
 var adrCases = []struct{ name, query string }{
 	{"both-platform", fullPlatform},
-	{"nextjs-unsure-platform", "build=platform&logic=notsure&growth=notsure&seo=critical&render=mixed&api=own&realtime=notsure&deploy=serverless&team=react&share=notsure&quality=notsure&v=1"},
-	{"nestjs-robust-api", "build=api&logic=complex&growth=services&realtime=essential&deploy=servers&team=java&quality=essential&v=1"},
+	{"nextjs-unsure-platform", "build=platform&logic=moderate&growth=notsure&seo=critical&render=mixed&api=own&realtime=notsure&team=react&share=notsure&quality=notsure&v=2"},
+	{"nestjs-robust-api", "build=api&logic=complex&growth=services&realtime=essential&team=java&quality=essential&v=2"},
 }
 
 // TestDecisionRecordGolden pins the Markdown decision record. After an intended change run
@@ -47,7 +47,7 @@ func TestDecisionRecordGolden(t *testing.T) {
 			}
 		})
 	}
-	r := get(t, h, "/result.md?build=site&v=1")
+	r := get(t, h, "/result.md?build=site&v=2")
 	wantStatus(t, r, http.StatusUnprocessableEntity)
 }
 
@@ -55,16 +55,16 @@ func TestResultExplains(t *testing.T) {
 	_, h := newTestServer(t)
 	r := get(t, h, "/result?"+adrCases[1].query)
 	wantStatus(t, r, http.StatusOK)
-	scores := r.doc.Find(".scores .score")
-	if scores.Length() != 3 {
-		t.Fatalf("%d score bars, want 3", scores.Length())
+	needs := r.doc.Find(".needs li")
+	if needs.Length() != 2 {
+		t.Fatalf("%d needs shown, want 2", needs.Length())
 	}
-	scores.Each(func(_ int, s *goquery.Selection) {
-		if s.Find("meter").Length() != 1 || !strings.HasSuffix(s.Find(".score-value").Text(), " points") {
-			t.Error("each score needs a bar and its number in text")
+	needs.Each(func(_ int, s *goquery.Selection) {
+		if !strings.Contains(s.Text(), "threshold") {
+			t.Error("each need needs its value and threshold in text")
 		}
 	})
-	if r.doc.Find("#open + p + .open-questions > li").Length() != 5 {
+	if r.doc.Find("#open + p + .open-questions > li").Length() != 4 {
 		t.Errorf("want 5 open questions, got %d", r.doc.Find(".open-questions > li").Length())
 	}
 	if !strings.Contains(r.doc.Find(".open-questions").Text(), "Next.js, unless") {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -179,21 +180,22 @@ func TestTeamBadLinks(t *testing.T) {
 	s, h := newTestServer(t)
 	c := s.content
 	tok := c.EncodeMember(decision.TeamMember{Answers: walkAnswers(c, firstOption)})
-	v := "&v=" + string(rune('0'+c.Version))
+	cv := strconv.Itoa(c.Version)
+	v := "&v=" + cv
 	nine := strings.Repeat("m="+tok+"&", 9)
 	for name, target := range map[string]string{
-		"no members":       "/team?v=1",
+		"no members":       "/team?v=" + cv,
 		"garbage token":    "/team?m=%3Cscript%3E" + v,
 		"short token":      "/team?m=" + tok[1:] + v,
 		"bad name":         "/team?m=" + tok + ".%2A%2A" + v,
-		"nine members":     "/team?" + nine + "v=1",
+		"nine members":     "/team?" + nine + "v=" + cv,
 		"bad version":      "/team?m=" + tok + "&v=x",
-		"bad journey":      "/q/" + c.Questions[0].ID + "?v=1&tm=9~" + tok,
-		"journey seat":     "/q/" + c.Questions[0].ID + "?v=1&tm=x~" + tok,
-		"join full":        "/team/join?" + strings.Repeat("m="+tok+"&", 8) + "v=1",
-		"join long name":   "/team/join?v=1&name=" + strings.Repeat("x", 41),
-		"join control":     "/team/join?v=1&name=a%0Ab",
-		"rename bad seat":  "/team/join?m=" + tok + "&v=1&seat=3&name=x",
+		"bad journey":      "/q/" + c.Questions[0].ID + "?v=" + cv + "&tm=9~" + tok,
+		"journey seat":     "/q/" + c.Questions[0].ID + "?v=" + cv + "&tm=x~" + tok,
+		"join full":        "/team/join?" + strings.Repeat("m="+tok+"&", 8) + "v=" + cv,
+		"join long name":   "/team/join?v=" + cv + "&name=" + strings.Repeat("x", 41),
+		"join control":     "/team/join?v=" + cv + "&name=a%0Ab",
+		"rename bad seat":  "/team/join?m=" + tok + "&v=" + cv + "&seat=3&name=x",
 		"embed bad token":  "/embed/team?m=zz" + v,
 		"record bad token": "/team.md?m=zz" + v,
 	} {
@@ -214,7 +216,7 @@ func TestTeamBadLinks(t *testing.T) {
 
 func TestTeamLinkFromAnotherVersion(t *testing.T) {
 	s, h := newTestServer(t)
-	old := "/team?m=0.QWRh&m=1&v=" + string(rune('0'+s.content.Version+1))
+	old := "/team?m=0.QWRh&m=1&v=" + strconv.Itoa(s.content.Version+1)
 	r := get(t, h, old)
 	wantStatus(t, r, http.StatusOK)
 	if !strings.Contains(r.doc.Find(".notice").Text(), "cannot be carried over") {
@@ -235,7 +237,7 @@ func TestTeamInEmbed(t *testing.T) {
 	s, h := newTestServer(t)
 	c := s.content
 	tok := c.EncodeMember(decision.TeamMember{Answers: walkAnswers(c, firstOption)})
-	r := get(t, h, "/embed/team?m="+tok+"&v=1&accent=%23336699")
+	r := get(t, h, "/embed/team?m="+tok+"&v="+strconv.Itoa(c.Version)+"&accent=%23336699")
 	wantStatus(t, r, http.StatusOK)
 	action := r.doc.Find(`form:has(#team-name)`).AttrOr("action", "")
 	if action != "/embed/team/join" {
@@ -244,7 +246,7 @@ func TestTeamInEmbed(t *testing.T) {
 	if r.doc.Find(`form:has(#team-name) input[name=accent]`).Length() != 1 {
 		t.Error("the embed theme is not carried by the join form")
 	}
-	first := location(t, get(t, h, "/embed/team/join?m="+tok+"&v=1&accent=336699&name=Eve"))
+	first := location(t, get(t, h, "/embed/team/join?m="+tok+"&v="+strconv.Itoa(c.Version)+"&accent=336699&name=Eve"))
 	if !strings.HasPrefix(first, "/embed/q/") || !strings.Contains(first, "accent=336699") || !strings.Contains(first, "tm=1~") {
 		t.Errorf("embed journey starts at %s", first)
 	}
@@ -312,7 +314,7 @@ func TestTeamAPI(t *testing.T) {
 	if len(body.Disagreements) == 0 {
 		t.Error("no disagreements")
 	}
-	for _, target := range []string{"/api/v1/team", "/api/v1/team?m=zz&v=1", "/api/v1/team?m=%zz"} {
+	for _, target := range []string{"/api/v1/team", "/api/v1/team?m=zz&v=" + strconv.Itoa(c.Version), "/api/v1/team?m=%zz"} {
 		req := httptest.NewRequest(http.MethodGet, target, nil)
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
