@@ -195,6 +195,9 @@ type Team struct {
 	// Disagreements come in question order within two groups: those that decide the outcome
 	// first, then the others.
 	Disagreements []Disagreement
+	// Together is set when no disagreement decides alone but members' own outcomes differ from
+	// the team's: for each such member, disagreements that decide together.
+	Together []Combination
 }
 
 // ErrNoMembers is returned by DecideTeam for an empty team, ErrTooManyMembers for more than
@@ -248,7 +251,7 @@ func (c *Content) DecideTeam(members []TeamMember) (*Team, error) {
 			t.Shared[q.ID] = first
 		}
 	}
-	t.Answers, t.Replay, t.Result, t.Blocking = c.teamOutcome(t.Shared, nil)
+	t.Answers, t.Replay, t.Result, t.Blocking = c.teamOutcome(t.Shared, nil, true)
 	// Disagreements: every question asked of someone that not everyone answered alike.
 	for i := range c.Questions {
 		q := &c.Questions[i]
@@ -274,7 +277,7 @@ func (c *Content) DecideTeam(members []TeamMember) (*Team, error) {
 		}
 		for pi := range d.Positions {
 			p := &d.Positions[pi]
-			p.Answers, _, p.Result, _ = c.teamOutcome(t.Shared, &[2]string{q.ID, p.Option.ID})
+			p.Answers, _, p.Result, _ = c.teamOutcome(t.Shared, [][2]string{{q.ID, p.Option.ID}}, false)
 		}
 		outs := d.Outcomes()
 		d.Decides = len(outs) > 1 || (len(outs) == 1 && (t.Result == nil || outs[0] != t.Result.Outcome))
@@ -289,19 +292,23 @@ func (c *Content) DecideTeam(members []TeamMember) (*Team, error) {
 		}
 		return 1
 	})
+	if t.Result != nil && len(t.Deciding()) == 0 {
+		t.Together = c.together(t)
+	}
 	return t, nil
 }
 
-// teamOutcome completes shared answers (with one answer, set, laid over them when it is set) the
-// team's way: each question on the path without a shared answer is answered "Not sure". When such
-// a question has no "Not sure" answer, there is no team result, and blocking names the question.
-func (c *Content) teamOutcome(shared Answers, set *[2]string) (answers Answers, rp Replay, res *Result, blocking *Question) {
+// teamOutcome completes shared answers (with the answers in set laid over them) the team's way:
+// each question on the path without a shared answer is answered "Not sure". When such a question
+// has no "Not sure" answer, there is no team result, and blocking names the question. With full
+// unset, the result has no confidence (only its outcome and needs count), which is much cheaper.
+func (c *Content) teamOutcome(shared Answers, set [][2]string, full bool) (answers Answers, rp Replay, res *Result, blocking *Question) {
 	raw := make(Answers, len(c.Questions))
 	for k, v := range shared {
 		raw[k] = v
 	}
-	if set != nil {
-		raw[set[0]] = set[1]
+	for _, kv := range set {
+		raw[kv[0]] = kv[1]
 	}
 	for {
 		rp = c.Replay(raw)
@@ -314,11 +321,68 @@ func (c *Content) teamOutcome(shared Answers, set *[2]string) (answers Answers, 
 		}
 		raw[rp.Next.ID] = unsure.ID
 	}
-	res, err := c.Evaluate(&rp)
+	var res2 *Result
+	var err error
+	if full {
+		res2, err = c.Evaluate(&rp)
+	} else {
+		res2, err = c.evaluate(&rp)
+	}
 	if err != nil {
 		return rp.Answers, rp, nil, nil
 	}
-	return rp.Answers, rp, res, nil
+	return rp.Answers, rp, res2, nil
+}
+
+// Combination is a few disagreements that change the team's outcome when settled together the
+// way one member answered them, though none does alone.
+type Combination struct {
+	Member    int
+	Questions []*Question
+	// Answers and Result are the team's, were it to take the member's answers to Questions.
+	Answers Answers
+	Result  *Result
+}
+
+// together finds, for each member whose own outcome is not the team's, the first pair of their
+// disagreeing answers (in question order) that together change the team's outcome; failing
+// that, all their disagreeing answers, which give the member's own outcome when the rest is shared.
+func (c *Content) together(t *Team) []Combination {
+	var out []Combination
+	for mi, m := range t.Members {
+		if m.Result.Outcome == t.Result.Outcome {
+			continue
+		}
+		var qs []*Question
+		for _, d := range t.Disagreements {
+			if _, ok := m.Answers[d.Question.ID]; ok {
+				qs = append(qs, d.Question)
+			}
+		}
+		slices.SortFunc(qs, func(a, b *Question) int { return a.Position - b.Position })
+		found := false
+		for i := 0; i < len(qs) && !found; i++ {
+			for j := i + 1; j < len(qs) && !found; j++ {
+				set := [][2]string{{qs[i].ID, m.Answers[qs[i].ID]}, {qs[j].ID, m.Answers[qs[j].ID]}}
+				answers, _, res, _ := c.teamOutcome(t.Shared, set, false)
+				if res != nil && res.Outcome != t.Result.Outcome {
+					out = append(out, Combination{Member: mi, Questions: []*Question{qs[i], qs[j]}, Answers: answers, Result: res})
+					found = true
+				}
+			}
+		}
+		if !found && len(qs) > 0 {
+			var set [][2]string
+			for _, q := range qs {
+				set = append(set, [2]string{q.ID, m.Answers[q.ID]})
+			}
+			answers, _, res, _ := c.teamOutcome(t.Shared, set, false)
+			if res != nil && res.Outcome != t.Result.Outcome {
+				out = append(out, Combination{Member: mi, Questions: qs, Answers: answers, Result: res})
+			}
+		}
+	}
+	return out
 }
 
 // Deciding returns the disagreements that change the team's outcome.
@@ -370,8 +434,16 @@ func (t *Team) Summary() string {
 		default:
 			fmt.Fprintf(&b, "it decides between %s.", joinAnd(names))
 		}
+	case len(t.Together) > 0:
+		cb := t.Together[0]
+		texts := make([]string, len(cb.Questions))
+		for i, q := range cb.Questions {
+			texts[i] = "“" + q.Text + "”"
+		}
+		fmt.Fprintf(&b, " No single disagreement changes the team's recommendation (%s), but together they do: settle %s together. With %s's answers to them, it is %s.",
+			t.Result.Outcome.Name, joinAnd(texts), t.MemberName(cb.Member), cb.Result.Outcome.Name)
 	case len(t.Disagreements) > 0 && t.Result != nil:
-		fmt.Fprintf(&b, " None of your disagreements changes the recommendation on its own: %s either way.", t.Result.Outcome.Name)
+		fmt.Fprintf(&b, " No disagreement changes the recommendation on its own, and each of you gets %s from your own answers.", t.Result.Outcome.Name)
 	}
 	return b.String()
 }

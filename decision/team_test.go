@@ -147,6 +147,27 @@ func checkTeam(t *testing.T, c *Content, team *Team) {
 			t.Fatalf("disagreement on %s accounts for %d of %d members", d.Question.ID, count, len(team.Members))
 		}
 	}
+	if team.Result != nil && len(team.Deciding()) == 0 {
+		differs := false
+		for _, m := range team.Members {
+			differs = differs || m.Result.Outcome != team.Result.Outcome
+		}
+		if differs != (len(team.Together) > 0) {
+			t.Fatalf("members' outcomes differ from the team's: %v, but %d combinations", differs, len(team.Together))
+		}
+	}
+	for _, cb := range team.Together {
+		rp := c.Replay(cb.Answers)
+		res, err := c.Evaluate(&rp)
+		if err != nil || res.Outcome != cb.Result.Outcome || res.Outcome == team.Result.Outcome {
+			t.Fatalf("combination %v of member %d does not give a different outcome", cb.Questions, cb.Member)
+		}
+		for _, q := range cb.Questions {
+			if cb.Answers[q.ID] != team.Members[cb.Member].Answers[q.ID] {
+				t.Fatalf("combination answer %s=%s is not member %d's", q.ID, cb.Answers[q.ID], cb.Member)
+			}
+		}
+	}
 	if team.Agreed+len(team.Disagreements) != team.Asked {
 		t.Fatalf("agreed %d + disagreements %d != asked %d", team.Agreed, len(team.Disagreements), team.Asked)
 	}

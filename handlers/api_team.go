@@ -24,6 +24,14 @@ type apiTeam struct {
 	ResultURL      *string            `json:"result_url"`
 	Members        []apiTeamMember    `json:"members"`
 	Disagreements  []apiDisagreement  `json:"disagreements"`
+	Together       []apiCombination   `json:"together"`
+}
+
+type apiCombination struct {
+	Member         int      `json:"member"`
+	Questions      []string `json:"questions"`
+	Recommendation string   `json:"recommendation"`
+	URL            string   `json:"url"`
 }
 
 type apiTeamConfidence struct {
@@ -94,6 +102,14 @@ func (s *Server) teamBody(r *http.Request, tl teamLink, t *decision.Team) apiTea
 		TeamAnswers:   map[string]string(t.Answers),
 		Members:       []apiTeamMember{},
 		Disagreements: []apiDisagreement{},
+		Together:      []apiCombination{},
+	}
+	for _, cb := range t.Together {
+		ac := apiCombination{Member: cb.Member, Recommendation: cb.Result.Outcome.ID, URL: s.publicURL(r, "/result?"+c.Encode(cb.Answers))}
+		for _, q := range cb.Questions {
+			ac.Questions = append(ac.Questions, q.ID)
+		}
+		body.Together = append(body.Together, ac)
 	}
 	if t.Result != nil {
 		body.Recommendation = &t.Result.Outcome.ID

@@ -345,6 +345,13 @@ func (s *Server) teamPage(r *http.Request, tl teamLink) (views.TeamPage, *decisi
 		_, row.Agreed = t.Shared[q.ID]
 		page.Rows = append(page.Rows, row)
 	}
+	for _, cb := range t.Together {
+		tv := views.TogetherView{Who: t.MemberName(cb.Member), Outcome: cb.Result.Outcome.Name, URL: st.link("/result", c.Encode(cb.Answers))}
+		for _, q := range cb.Questions {
+			tv.Questions = append(tv.Questions, q.Text)
+		}
+		page.Together = append(page.Together, tv)
+	}
 	for _, d := range t.Disagreements {
 		dv := s.disagreementView(st, t, &d)
 		if d.Decides {

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"encoding/json"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -368,4 +369,32 @@ func TestTeamNamesAreShownEscaped(t *testing.T) {
 			t.Errorf("%s: the API returns the name with <, > or & unescaped", p.name)
 		}
 	}
+}
+
+// TestTeamTogether: when no disagreement decides alone but a member's own outcome differs, the
+// page names the disagreements that decide together.
+func TestTeamTogether(t *testing.T) {
+	s, h := newTestServer(t)
+	c := s.content
+	rng := rand.New(rand.NewPCG(14, 14))
+	random := func(q *decision.Question) int { return rng.IntN(len(q.Options)) }
+	for range 500 {
+		{
+			members := []decision.TeamMember{{Answers: walkAnswers(c, random)}, {Answers: walkAnswers(c, random)}}
+			team, err := c.DecideTeam(members)
+			if err != nil || len(team.Together) == 0 {
+				continue
+			}
+			r := get(t, h, "/team?"+s.teamQuery(members))
+			wantStatus(t, r, http.StatusOK)
+			if r.doc.Find(`h3:contains("Together, these change it")`).Length() != 1 {
+				t.Fatal("no “Together” block")
+			}
+			if !strings.Contains(r.doc.Find(".team-summary").Text(), "together they do") {
+				t.Errorf("summary %q", r.doc.Find(".team-summary").Text())
+			}
+			return
+		}
+	}
+	t.Fatal("no random pair of 500 decides only together")
 }
