@@ -60,9 +60,31 @@ func (s *Server) resultMarkdown(w http.ResponseWriter, r *http.Request) error {
 		Publisher:     a.Publisher,
 		Published:     a.Published,
 	}
-	for _, cv := range append(page.Changes, page.MoreChanges...) {
+	st := siteOf(r)
+	abs := func(alt decision.Alternative) views.ChangeView {
+		cv := s.changeView(st, alt)
 		cv.AbsURL = s.publicURL(r, cv.URL)
-		adr.AllChanges = append(adr.AllChanges, cv)
+		return cv
+	}
+	for _, alt := range c.Counterfactuals(&rp, res) {
+		adr.AllChanges = append(adr.AllChanges, abs(alt))
+	}
+	for _, alt := range res.Confidence.Deciding {
+		adr.Deciding = append(adr.Deciding, abs(alt))
+	}
+	for _, alt := range c.ScopeChanges(&rp, res) {
+		adr.ScopeChanges = append(adr.ScopeChanges, abs(alt))
+	}
+	for _, nv := range res.Needs {
+		adr.Needs = append(adr.Needs, views.NeedLine{Name: nv.Need.Name, Value: nv.Value, Threshold: nv.Threshold, Met: nv.Met})
+	}
+	adr.Rule = s.ruleText()
+	for _, ov := range page.Open {
+		if len(ov.Changes) > 0 {
+			adr.OpenFlipping = append(adr.OpenFlipping, ov)
+		} else {
+			adr.OpenSteady = append(adr.OpenSteady, ov.Question)
+		}
 	}
 	var buf bytes.Buffer
 	if err := views.ADR(&buf, adr); err != nil {
@@ -229,8 +251,12 @@ func (s *Server) changeView(st site, alt decision.Alternative) views.ChangeView 
 		Outcome: alt.Result.Outcome.Name,
 		URL:     st.link("/result", s.content.Encode(alt.Answers)),
 	}
-	for _, q := range alt.Opened {
-		cv.Note = "(with “" + q.Text + "” answered “Not sure”)"
+	if len(alt.Opened) > 0 {
+		qs := make([]string, len(alt.Opened))
+		for i, q := range alt.Opened {
+			qs[i] = "“" + q.Text + "”"
+		}
+		cv.Note = "(with " + strings.Join(qs, ", ") + " answered “Not sure”)"
 	}
 	return cv
 }

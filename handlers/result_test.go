@@ -107,3 +107,40 @@ func TestChangeLinksYieldTheirRecommendation(t *testing.T) {
 		})
 	}
 }
+
+// TestV1LinksStillOpen GETs share links written by content version 1 (personas, each outcome,
+// every "Not sure", the README's example): each opens the v2 result with the notice that one
+// answer (where it will run) was left out, and its share link is the v2 one.
+func TestV1LinksStillOpen(t *testing.T) {
+	_, h := newTestServer(t)
+	for _, q := range []string{
+		"build=site&logic=simple&seo=critical&render=fast&api=own&realtime=no&deploy=serverless&team=react&share=no&quality=no&v=1",
+		"build=api&logic=complex&growth=monolith&realtime=essential&deploy=servers&team=fullstack&quality=essential&v=1",
+		"build=platform&logic=complex&growth=monolith&seo=critical&render=mixed&api=public&realtime=some&deploy=servers&team=fullstack&share=yes&quality=helpful&v=1",
+		"build=api&logic=complex&growth=services&realtime=no&deploy=servers&team=java&quality=essential&v=1",
+		"build=site&logic=simple&seo=helpful&render=fast&api=none&realtime=no&deploy=notsure&team=react&share=no&quality=no&v=1",
+		"build=platform&logic=moderate&growth=services&seo=helpful&render=mixed&api=public&realtime=essential&deploy=serverless&team=fullstack&share=yes&quality=essential&v=1",
+		"build=site&logic=notsure&growth=small&seo=critical&render=mixed&api=none&realtime=no&deploy=serverless&team=notsure&share=notsure&quality=notsure&v=1",
+		"build=api&logic=simple&realtime=no&deploy=serverless&team=react&quality=no&v=1",
+		"build=platform&logic=complex&growth=services&seo=helpful&render=notsure&api=notsure&realtime=no&deploy=servers&team=notsure&share=no&quality=no&v=1",
+		"build=site&logic=moderate&growth=monolith&seo=none&render=notsure&api=notsure&realtime=no&deploy=notsure&team=notsure&share=no&quality=no&v=1",
+		"build=platform&logic=notsure&growth=notsure&seo=notsure&render=notsure&api=notsure&realtime=notsure&deploy=notsure&team=notsure&share=notsure&quality=notsure&v=1",
+		"build=api&logic=notsure&growth=notsure&realtime=notsure&deploy=notsure&team=notsure&quality=notsure&v=1",
+	} {
+		r := get(t, h, "/result?"+q)
+		if r.Code != http.StatusOK {
+			t.Errorf("%s: status %d", q, r.Code)
+			continue
+		}
+		if !strings.Contains(r.doc.Find(".notice").Text(), "1 of your answers refers to a question that changed") {
+			t.Errorf("%s: no notice about the removed answer", q)
+		}
+		want := strings.ReplaceAll(q, "v=1", "v=2")
+		for _, p := range []string{"&deploy=serverless", "&deploy=servers", "&deploy=notsure"} {
+			want = strings.ReplaceAll(want, p, "")
+		}
+		if href := r.doc.Find(`a[download]`).AttrOr("href", ""); href != "/result.md?"+want {
+			t.Errorf("%s: decision record link %q, want the v2 answers", q, href)
+		}
+	}
+}
