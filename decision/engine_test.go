@@ -322,3 +322,50 @@ func TestSingleChange(t *testing.T) {
 		}
 	}
 }
+
+// TestStances pins how evidence relates to each outcome: for Both all evidence supports; for
+// Next.js front-end evidence supports and backend evidence counts against; for NestJS backend
+// evidence supports and front-end evidence counts against. Rows marked as deciding come only
+// from supporting answers.
+func TestStances(t *testing.T) {
+	c := mustDefault(t)
+	tests := []struct {
+		answers       Answers
+		want          string
+		supports, ags []string // question ids
+	}{
+		{Answers{"build": "platform", "logic": "moderate", "growth": "small", "seo": "critical", "render": "fast", "api": "own", "realtime": "no", "team": "java", "share": "no", "quality": "no"}, NextJS, []string{"build", "seo", "render"}, []string{"logic", "team"}},
+		{Answers{"build": "notsure", "logic": "complex", "growth": "services", "seo": "notsure", "render": "notsure", "api": "public", "realtime": "no", "team": "react", "share": "no", "quality": "no"}, NestJS, []string{"logic", "growth", "api"}, []string{"build"}},
+		{Answers{"build": "platform", "logic": "complex", "growth": "services", "seo": "helpful", "render": "client", "api": "own", "realtime": "no", "team": "react", "share": "no", "quality": "no"}, Both, []string{"build", "logic", "growth", "seo", "render"}, nil},
+	}
+	for _, tt := range tests {
+		r := c.Replay(tt.answers)
+		res, err := c.Evaluate(&r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Outcome.ID != tt.want {
+			t.Fatalf("%s: got %s, want %s", query(c, tt.answers), res.Outcome.ID, tt.want)
+		}
+		var sup, ag []string
+		for _, rs := range res.Reasons {
+			switch rs.Stance {
+			case Supports:
+				sup = append(sup, rs.Question.ID)
+			case Against:
+				ag = append(ag, rs.Question.ID)
+			}
+			if len(rs.Effects) != len(c.Needs) {
+				t.Errorf("%s: %d effects", rs.Question.ID, len(rs.Effects))
+			}
+		}
+		slices.Sort(sup)
+		slices.Sort(ag)
+		want, wantAg := slices.Clone(tt.supports), slices.Clone(tt.ags)
+		slices.Sort(want)
+		slices.Sort(wantAg)
+		if !slices.Equal(sup, want) || !slices.Equal(ag, wantAg) {
+			t.Errorf("%s (%s): supports %v against %v; want %v and %v", query(c, tt.answers), tt.want, sup, ag, want, wantAg)
+		}
+	}
+}

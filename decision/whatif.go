@@ -31,13 +31,19 @@ func (c *Content) alternatives(r *Replay, q *Question, keep *Outcome) []Alternat
 	// The changed answer and any opened "Not sure" answers are laid over r.Answers rather than
 	// copied into a new map per try: only the final replay's Answers are kept.
 	var overBuf [8]override
+	var valsBuf optionIndexes
+	var vals []int
+	if keep != nil {
+		vals = c.indexes(r.Answers, &valsBuf)
+	}
 	for i := range q.Options {
 		to := &q.Options[i]
 		if to == from {
 			continue
 		}
 		if keep != nil {
-			if rec, ok := c.outcomeOf(r.Answers, q.ID, to.ID); !ok || rec == keep {
+			sums, ok := c.sumsAt(vals, q.Position, i)
+			if !ok || &c.Outcomes[c.outcomeByMask[c.mask(&sums)]] == keep {
 				continue
 			}
 		}
