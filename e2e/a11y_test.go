@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"net/http"
+	"strconv"
 	"testing"
 
 	"nestnext/decision"
@@ -25,6 +26,10 @@ func TestAccessibility(t *testing.T) {
 		{"result page", "/result?" + c.Encode(ecommerce), http.StatusOK},
 		{"404 page", "/no-such-page", http.StatusNotFound},
 		{"how it decides", "/how-it-decides", http.StatusOK},
+		{"team page", teamPath(c), http.StatusOK},
+		{"embedded team page", "/embed" + teamPath(c), http.StatusOK},
+		{"team link from another version", "/team?m=0.QWRh&v=1", http.StatusOK},
+		{"bad team link", "/team?m=zz&v=" + strconv.Itoa(c.Version), http.StatusBadRequest},
 	}
 
 	t.Run("JS", func(t *testing.T) {
@@ -46,5 +51,9 @@ func TestAccessibility(t *testing.T) {
 			t.Errorf("GET result = %d", status)
 		}
 		assertNoAxeViolations(t, ctx, "result page without JavaScript")
+		if status := navigate(t, ctx, base+teamPath(c)); status != http.StatusOK {
+			t.Errorf("GET team page = %d", status)
+		}
+		assertNoAxeViolations(t, ctx, "team page without JavaScript")
 	})
 }

@@ -47,6 +47,7 @@ func (s *Server) apiRoutes(r chi.Router) {
 	}{
 		{"/decision", s.apiDecision},
 		{"/result", s.apiResult},
+		{"/team", s.apiTeam},
 		{"/openapi.json", s.apiOpenAPI},
 	} {
 		r.Get(e.path, e.h)

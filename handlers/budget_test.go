@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -72,6 +73,18 @@ func budgetPages(t testing.TB, c *decision.Content) []budgetPage {
 	for _, a := range outcomeAnswers(t, c) {
 		pages = append(pages, budgetPage{"result " + a.outcome, "/result?" + c.Encode(a.answers), http.StatusOK})
 	}
+	// Team pages (team.go): two members, and the largest team, 8 members with 40-character names.
+	var team []string
+	for i, a := range outcomeAnswers(t, c) {
+		team = append(team, "m="+c.EncodeMember(decision.TeamMember{Name: strings.Repeat(string(rune('A'+i)), decision.MaxNameRunes), Answers: a.answers}))
+	}
+	for len(team) < decision.MaxTeamMembers {
+		team = append(team, team[len(team)%3])
+	}
+	pages = append(pages,
+		budgetPage{"team of 2", "/team?" + strings.Join(team[:2], "&") + "&v=" + strconv.Itoa(c.Version), http.StatusOK},
+		budgetPage{"team of 8", "/team?" + strings.Join(team, "&") + "&v=" + strconv.Itoa(c.Version), http.StatusOK},
+	)
 	return pages
 }
 

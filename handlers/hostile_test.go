@@ -27,6 +27,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -138,6 +139,26 @@ func hostileCases(t testing.TB) []hostileCase {
 				add(tag+"/"+k+"/embedding", "", "/embedding?"+k+"="+v, p.value)
 			}
 			add(tag+"/accent/theme-css", "", "/embed/theme.css?accent="+v, p.value, notFound)
+			// Team links (team.go): payloads in every team parameter, and as a member's name.
+			cv := strconv.Itoa(c.Version)
+			teamTok := c.EncodeMember(decision.TeamMember{Answers: c.Replay(hostileAnswers(c)).Answers})
+			// A raw value with a bad escape drops its pair when the query is parsed: what is left
+			// may be a good link, so only percent-encoded payloads must get a 400.
+			teamBad := []int{badRequest}
+			if e.name != "pct" {
+				teamBad = nil
+			}
+			for _, tq := range []string{"m=" + v + "&v=" + cv, "m=" + teamTok + "&m=" + v + "&v=" + cv, "m=" + teamTok + "&v=" + v, "m=" + teamTok + "." + v + "&v=" + cv} {
+				add(tag+"/team/"+tq[:2], "", "/team?"+tq, p.value, teamBad...)
+				add(tag+"/team-api/"+tq[:2], "", "/api/v1/team?"+tq, p.value, teamBad...)
+				add(tag+"/team-record/"+tq[:2], "", "/team.md?"+tq, p.value, teamBad...)
+				add(tag+"/embed-team/"+tq[:2], "", "/embed/team?"+tq, p.value, teamBad...)
+			}
+			add(tag+"/team-join/name", "", "/team/join?m="+teamTok+"&v="+cv+"&name="+v, p.value)
+			add(tag+"/team-join/seat", "", "/team/join?m="+teamTok+"&v="+cv+"&seat="+v, p.value, teamBad...)
+			add(tag+"/team-journey", "", "/q/build?v="+cv+"&tm="+v, p.value, teamBad...)
+			add(tag+"/team-journey-member", "", "/next?q=build&build=api&v="+cv+"&tm=0~"+v, p.value, teamBad...)
+			// Valid names are shown, escaped: team_test.go checks those pages.
 			add(tag+"/all-theme-options", "", "/embed/q/build?v=2&accent="+v+"&theme="+v+"&intro="+v, p.value)
 
 			// As a parameter name.
@@ -665,4 +686,10 @@ func TestHostileRawRequests(t *testing.T) {
 			hostileCheck(t, hostileCase{payload: "alert(1)"}, http.MethodGet, path, query, res, !tt.app)
 		})
 	}
+}
+
+// hostileAnswers is fullPlatform's answers.
+func hostileAnswers(c *decision.Content) decision.Answers {
+	q, _ := url.ParseQuery(fullPlatform)
+	return c.ParseState(q).Raw
 }

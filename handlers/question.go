@@ -140,6 +140,9 @@ func (s *Server) questionPage(r *http.Request, rp *decision.Replay, q *decision.
 	if prev := rp.Before(q); prev != nil {
 		page.BackURL = st.link("/q/"+prev.ID, c.Encode(rp.Answers))
 		page.BackLabel = "Back"
+	} else if st.team != "" {
+		page.BackURL = s.journeyBack(st)
+		page.BackLabel = "Back to the team"
 	} else {
 		page.BackURL = st.link("/", "")
 		page.BackLabel = "Back to the start"
@@ -169,6 +172,9 @@ func (s *Server) questionPage(r *http.Request, rp *decision.Replay, q *decision.
 		for _, p := range st.theme.params() {
 			page.HiddenAfter = append(page.HiddenAfter, views.Field{Name: p[0], Value: p[1]})
 		}
+	}
+	if st.team != "" {
+		page.HiddenAfter = append(page.HiddenAfter, views.Field{Name: journeyParam, Value: st.team})
 	}
 	return page
 }

@@ -20,6 +20,9 @@ func (s *Server) result(w http.ResponseWriter, r *http.Request) error {
 		if !rp.Complete() {
 			return built{}, redirect(w, r, s.nextURL(siteOf(r), &rp, state))
 		}
+		if siteOf(r).team != "" {
+			return built{}, s.finishJourney(w, r, rp.Answers)
+		}
 		res, err := c.Evaluate(&rp)
 		if err != nil {
 			return built{}, err
@@ -164,6 +167,7 @@ func (s *Server) resultPage(r *http.Request, rp *decision.Replay, res *decision.
 	}
 	page.ADRURL = "/result.md?" + enc
 	page.ShareURL = s.publicURL(r, "/result?"+enc)
+	page.TeamURL = st.link("/team", s.teamQuery([]decision.TeamMember{{Answers: rp.Answers}}))
 	page.Canonical = page.ShareURL
 	topReason := o.Summary
 	if len(page.For) > 0 {

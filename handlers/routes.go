@@ -20,6 +20,7 @@ func (s *Server) routes() http.Handler {
 		r.Use(s.securityHeaders(false))
 		s.wizardRoutes(r)
 		r.Method(http.MethodGet, "/result.md", s.handle(s.resultMarkdown))
+		r.Method(http.MethodGet, "/team.md", s.handle(s.teamMarkdown))
 		r.Method(http.MethodGet, "/static/*", s.handle(s.static))
 		r.Method(http.MethodGet, "/og/v{version}/{name}.png", s.handle(s.ogImage))
 		r.Method(http.MethodGet, "/embed.js", s.handle(s.embedScript))
@@ -49,8 +50,10 @@ func (s *Server) routes() http.Handler {
 
 // wizardRoutes are the pages a visitor steps through, on the site and in the embed alike.
 func (s *Server) wizardRoutes(r chi.Router) {
+	r = r.With(s.teamJourney) // a team journey's tm= rides along (team.go)
 	r.Method(http.MethodGet, "/", s.discoverable(s.handle(s.start)))
 	r.Method(http.MethodGet, "/q/{id}", s.discoverable(s.handle(s.question)))
 	r.Method(http.MethodGet, "/next", s.handle(s.next))
 	r.Method(http.MethodGet, "/result", s.discoverable(s.handle(s.result)))
+	s.teamRoutes(r)
 }

@@ -14,6 +14,8 @@ import (
 type site struct {
 	embed bool
 	theme theme
+	// team is a team journey's tm= value (validated), carried by every link; see team.go.
+	team string
 }
 
 // theme holds the embed options, strictly validated; anything else is ignored.
@@ -99,6 +101,12 @@ func (st site) link(path, query string) string {
 	extra := ""
 	if st.embed {
 		extra = st.theme.query()
+	}
+	if st.team != "" {
+		if extra != "" {
+			extra += "&"
+		}
+		extra += journeyParam + "=" + url.QueryEscape(st.team)
 	}
 	switch {
 	case query != "" && extra != "":
