@@ -154,6 +154,9 @@ func (s *Server) resultPage(r *http.Request, rp *decision.Replay, res *decision.
 	page.ADRURL = "/result.md?" + enc
 	page.ShareURL = s.publicURL(r, "/result?"+enc)
 	page.Canonical = page.ShareURL
+	if st.embed {
+		page.OpenURL = page.ShareURL
+	}
 	topReason := o.Summary
 	if len(page.For) > 0 {
 		topReason = page.For[0].Answer + " " + page.For[0].Text
