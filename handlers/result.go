@@ -131,6 +131,12 @@ func (s *Server) resultPage(r *http.Request, rp *decision.Replay, res *decision.
 		})
 	}
 	page.Scores, page.BothRule = s.scores(res)
+	page.Needs = s.needsChart(res)
+	for _, row := range page.Table {
+		if row.Relevant {
+			page.Decided++
+		}
+	}
 	for i, alt := range c.Counterfactuals(rp, res) {
 		cv := s.changeView(st, alt)
 		if i < 3 {
@@ -161,6 +167,7 @@ func (s *Server) resultPage(r *http.Request, rp *decision.Replay, res *decision.
 	if len(page.For) > 0 {
 		topReason = page.For[0].Answer + " " + page.For[0].Text
 	}
+	page.Why = whyShort(o, page.For)
 	page.OG = s.openGraph(r, o.ID, "Recommendation: "+o.Headline, topReason, page.ShareURL)
 	for _, cq := range o.Consequences {
 		page.Consequences = append(page.Consequences, s.quote(cq.Text, cq.Section))
@@ -236,4 +243,55 @@ func openStatement(current *decision.Outcome, flips []decision.Alternative) stri
 		parts[i] = alt.To.AnswerPhrase + " (then " + alt.Result.Outcome.Name + ")"
 	}
 	return current.Name + ", unless " + strings.Join(parts, ", or ") + "."
+}
+
+// whyShort is the recommendation in two or three sentences: what the outcome is, and the
+// answers that weighed most for it.
+func whyShort(o *decision.Outcome, reasons []views.ReasonView) []string {
+	why := []string{o.Summary}
+	if len(reasons) > 0 {
+		why = append(why, reasons[0].Answer+" "+reasons[0].Text)
+	}
+	return why
+}
+
+// needsChart draws where the answers put the project.
+// TODO(v2): the two needs from the engine; until then NestJS fit stands for the backend need
+// and Next.js fit for the front-end need.
+func (s *Server) needsChart(res *decision.Result) views.NeedsChart {
+	bar := s.content.Rules.BothAtLeast
+	var fe, be int
+	for _, sc := range res.Scores {
+		switch sc.Outcome.ID {
+		case decision.NestJS:
+			be = sc.Value
+		case decision.NextJS:
+			fe = sc.Value
+		}
+	}
+	c := views.NeedsChart{
+		ID:       "needs",
+		FrontEnd: views.NeedView{Name: "Web front end", Value: fe, Threshold: bar, Max: max(2*bar, fe+1)},
+		Backend:  views.NeedView{Name: "Dedicated backend", Value: be, Threshold: bar, Max: max(2*bar, be+1)},
+		Outcome:  res.Outcome.ID,
+		NestJS:   "NestJS: no pages",
+		NextJS:   "Next.js",
+		Both:     "Both",
+		Title:    "Where your answers put the project",
+	}
+	c.Lines = []string{needLine(c.FrontEnd, ""), needLine(c.Backend, "Both")}
+	return c
+}
+
+// needLine is one need in words: "Dedicated backend 5, threshold 8: not met, 3 short of Both."
+func needLine(n views.NeedView, short string) string {
+	l := fmt.Sprintf("%s %d, threshold %d: ", n.Name, n.Value, n.Threshold)
+	if n.Value >= n.Threshold {
+		return l + "met."
+	}
+	l += "not met"
+	if short != "" {
+		l += fmt.Sprintf(", %d short of %s", n.Threshold-n.Value, short)
+	}
+	return l + "."
 }
