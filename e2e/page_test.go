@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -72,5 +74,60 @@ func TestStartNowAboveTheFold(t *testing.T) {
 				screenshot(t, ctx, "start-"+vp.name)
 			}
 		}
+	}
+}
+
+// richResults are result pages with the most to show: Both with open questions, a close call,
+// a NestJS API.
+var richResults = []struct{ name, query string }{
+	{"both-with-open-questions", "build=platform&logic=complex&growth=notsure&seo=critical&render=notsure&api=public&realtime=notsure&deploy=notsure&team=notsure&share=notsure&quality=notsure&v=1"},
+	{"close-call", "build=platform&logic=notsure&growth=notsure&seo=critical&render=mixed&api=own&realtime=notsure&deploy=serverless&team=react&share=notsure&quality=notsure&v=1"},
+	{"nestjs-api", "build=api&logic=complex&growth=services&realtime=essential&deploy=servers&team=java&quality=essential&v=1"},
+}
+
+// TestResultFitsOnAPhone: on a 390x844 phone without JavaScript, a rich result with its
+// disclosures closed is at most 5 screens, and the decision-record link starts within the
+// first 2. Above the fold: the recommendation, its confidence and why.
+func TestResultFitsOnAPhone(t *testing.T) {
+	base, _ := startApp(t)
+	ctx := newBrowser(t, withJSDisabled())
+	setViewport(t, ctx, phoneW, phoneH, true)
+	for _, rr := range richResults {
+		navigate(t, ctx, base+"/result?"+rr.query)
+		h := docHeight(t, ctx)
+		adr := boxOf(t, ctx, "main a[download]")
+		why := boxOf(t, ctx, "main .why-short")
+		conf := boxOf(t, ctx, "main .panel .confidence")
+		t.Logf("%s: %.0fpx (%.2f screens); decision record at %.0fpx; why ends at %.0fpx", rr.name, h, h/phoneH, adr.Top, why.Bottom)
+		if h > 5*phoneH {
+			t.Errorf("%s: the page is %.0fpx, over 5 phone screens (%dpx)", rr.name, h, 5*phoneH)
+		}
+		if !adr.Found || adr.Top >= 2*phoneH {
+			t.Errorf("%s: the decision-record link starts at %.0fpx, not within 2 screens (%dpx)", rr.name, adr.Top, 2*phoneH)
+		}
+		if !conf.Found || conf.Bottom > phoneH || !why.Found || why.Top > phoneH {
+			t.Errorf("%s: the confidence (ends %.0fpx) and why (starts %.0fpx) should be above the fold", rr.name, conf.Bottom, why.Top)
+		}
+		if n := count(t, ctx, "main details[open]"); n != 0 {
+			t.Errorf("%s: %d disclosures open on load", rr.name, n)
+		}
+		assertNoAxeViolations(t, ctx, "phone result "+rr.name)
+		fullScreenshot(t, ctx, "phone-nojs-"+rr.name)
+	}
+}
+
+// fullScreenshot saves the whole page, as screenshot does the viewport.
+func fullScreenshot(t testing.TB, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv("E2E_SCREENSHOT_DIR")
+	if dir == "" {
+		return
+	}
+	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(80))
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err == nil {
+		os.WriteFile(filepath.Join(dir, safeName(t.Name()+"-"+name)+".jpg"), buf, 0o644)
 	}
 }
