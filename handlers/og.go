@@ -71,6 +71,9 @@ func (s *Server) card(name string) (ogimage.Card, bool) {
 		Subtitle: o.Summary,
 		Footer:   footer,
 		Accent:   cardAccents[o.ID],
+		// The outcome's region of the result page's picture of the two needs.
+		Needs: &ogimage.Needs{Region: o.ID, NestJS: needsLabels[decision.NestJS], NextJS: needsLabels[decision.NextJS],
+			Both: needsLabels[decision.Both], FrontEnd: needFrontEnd, Backend: needBackend},
 	}, true
 }
 

@@ -255,6 +255,18 @@ func whyShort(o *decision.Outcome, reasons []views.ReasonView) []string {
 	return why
 }
 
+// The two needs' names and the labels of their regions, on the page and on the preview cards.
+const (
+	needFrontEnd = "Web front end"
+	needBackend  = "Dedicated backend"
+)
+
+var needsLabels = map[string]string{
+	decision.NestJS: "NestJS: no pages",
+	decision.NextJS: "Next.js",
+	decision.Both:   "Both",
+}
+
 // needsChart draws where the answers put the project.
 // TODO(v2): the two needs from the engine; until then NestJS fit stands for the backend need
 // and Next.js fit for the front-end need.
@@ -271,12 +283,12 @@ func (s *Server) needsChart(res *decision.Result) views.NeedsChart {
 	}
 	c := views.NeedsChart{
 		ID:       "needs",
-		FrontEnd: views.NeedView{Name: "Web front end", Value: fe, Threshold: bar, Max: max(2*bar, fe+1)},
-		Backend:  views.NeedView{Name: "Dedicated backend", Value: be, Threshold: bar, Max: max(2*bar, be+1)},
+		FrontEnd: views.NeedView{Name: needFrontEnd, Value: fe, Threshold: bar, Max: max(2*bar, fe+1)},
+		Backend:  views.NeedView{Name: needBackend, Value: be, Threshold: bar, Max: max(2*bar, be+1)},
 		Outcome:  res.Outcome.ID,
-		NestJS:   "NestJS: no pages",
-		NextJS:   "Next.js",
-		Both:     "Both",
+		NestJS:   needsLabels[decision.NestJS],
+		NextJS:   needsLabels[decision.NextJS],
+		Both:     needsLabels[decision.Both],
 		Title:    "Where your answers put the project",
 	}
 	c.Lines = []string{needLine(c.FrontEnd, ""), needLine(c.Backend, "Both")}
