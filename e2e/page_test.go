@@ -113,6 +113,10 @@ func TestResultFitsOnAPhone(t *testing.T) {
 		}
 		assertNoAxeViolations(t, ctx, "phone result "+rr.name)
 		fullScreenshot(t, ctx, "phone-nojs-"+rr.name)
+		// And with every disclosure open, as a reader who wants the detail has it.
+		evalJS[bool](t, ctx, `(document.querySelectorAll("main details").forEach((d) => { d.open = true; }), true)`)
+		t.Logf("%s: %.0fpx with every disclosure open", rr.name, docHeight(t, ctx))
+		assertNoAxeViolations(t, ctx, "phone result "+rr.name+", disclosures open")
 	}
 }
 
