@@ -17,8 +17,8 @@ var benchAnswers = []struct {
 	name    string
 	answers Answers
 }{
-	{"platform", Answers{"build": "platform", "logic": "complex", "growth": "monolith", "seo": "critical", "render": "mixed", "api": "public", "realtime": "some", "deploy": "servers", "team": "fullstack", "share": "yes", "quality": "helpful"}},
-	{"unsure", Answers{"build": "site", "logic": "notsure", "growth": "small", "seo": "critical", "render": "mixed", "api": "none", "realtime": "no", "deploy": "serverless", "team": "notsure", "share": "notsure", "quality": "notsure"}},
+	{"platform", Answers{"build": "platform", "logic": "complex", "growth": "monolith", "seo": "critical", "render": "mixed", "api": "public", "realtime": "some", "team": "fullstack", "share": "yes", "quality": "helpful"}},
+	{"unsure", Answers{"build": "site", "logic": "notsure", "growth": "small", "seo": "critical", "render": "mixed", "api": "none", "realtime": "no", "team": "notsure", "share": "notsure", "quality": "notsure"}},
 }
 
 func benchContent(b *testing.B) *Content {

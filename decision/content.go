@@ -21,13 +21,19 @@ func Default() (*Content, error) {
 
 // Content is the validated, indexed decision. It is read-only once loaded and safe for concurrent use.
 type Content struct {
-	Version   int        `yaml:"version"`
-	Article   Article    `yaml:"article"`
-	Sections  []Section  `yaml:"sections"`
-	Rules     Rules      `yaml:"rules"`
-	Outcomes  []Outcome  `yaml:"outcomes"`
-	Questions []Question `yaml:"questions"`
-	Table     []Row      `yaml:"table"`
+	Version  int       `yaml:"version"`
+	Article  Article   `yaml:"article"`
+	Sections []Section `yaml:"sections"`
+	// Needs are what the answers are evidence for; each is met when its evidence reaches its
+	// threshold. The outcomes are regions of need states.
+	Needs      []Need          `yaml:"needs"`
+	Confidence ConfidenceRules `yaml:"confidence"`
+	Outcomes   []Outcome       `yaml:"outcomes"`
+	Questions  []Question      `yaml:"questions"`
+	Table      []Row           `yaml:"table"`
+	// Examples are worked answer sets (typical projects, case-study illustrations) with the
+	// result they are expected to give; tests check them against the engine.
+	Examples []Example `yaml:"examples"`
 	// Migrations carry old share links' answers forward, one step per version bump.
 	Migrations []Migration `yaml:"migrations"`
 
@@ -35,6 +41,9 @@ type Content struct {
 	outcomeIndex  map[string]int
 	sectionIndex  map[string]int
 	rowIndex      map[string]int
+	needIndex     map[string]int
+	// outcomeByMask maps a set of met needs (bit i for Needs[i]) to the index of its outcome.
+	outcomeByMask []int
 	minPath       int
 	maxPath       int
 	// historicalIDs are the question ids links of any version may use.
@@ -57,22 +66,59 @@ type Section struct {
 	Title string `yaml:"title"`
 }
 
-// Rules are the decision rule's parameters.
-type Rules struct {
-	BothAtLeast     int          `yaml:"both_at_least"`
-	TieBreak        string       `yaml:"tie_break"`
-	TieBreakReason  string       `yaml:"tie_break_reason"`
-	TieBreakQuote   string       `yaml:"tie_break_quote"`
-	TieBreakSection string       `yaml:"tie_break_section"`
-	Confidence      []Confidence `yaml:"confidence"`
+// Need is one thing a project may need, e.g. a web front end. Options add evidence to needs; a
+// need is met when the evidence on the path adds up to at least Threshold.
+type Need struct {
+	ID        string `yaml:"id"`
+	Name      string `yaml:"name"`
+	Threshold int    `yaml:"threshold"`
+	// Met and Unmet say in words what each state means for the project.
+	Met     string `yaml:"met"`
+	Unmet   string `yaml:"unmet"`
+	Section string `yaml:"section"`
+
+	// Position is the need's index in Content.Needs.
+	Position int `yaml:"-"`
 }
 
-// Confidence is one plain-words level of how strong a recommendation is.
-type Confidence struct {
-	Label         string `yaml:"label"`
-	MinMargin     int    `yaml:"min_margin"`
-	BothMinMargin int    `yaml:"both_min_margin"`
-	Explanation   string `yaml:"explanation"`
+// The need states an outcome's region is written in.
+const (
+	StateMet   = "met"
+	StateUnmet = "unmet"
+)
+
+// The confidence levels, by id.
+const (
+	Clear     = "clear"
+	Leaning   = "leaning"
+	CloseCall = "close"
+)
+
+// ConfidenceRules say when a result is Clear, Leaning or a Close call.
+type ConfidenceRules struct {
+	// MinAnswered is the fewest real (not "Not sure") answers a Clear result needs.
+	MinAnswered int `yaml:"min_answered"`
+	// MaxUnsure is the most "Not sure" answers a Clear result may have.
+	MaxUnsure int `yaml:"max_unsure"`
+	// Levels has one entry for each of clear, leaning and close.
+	Levels []ConfidenceLevel `yaml:"levels"`
+}
+
+// ConfidenceLevel is one plain-words level of how firm a recommendation is.
+type ConfidenceLevel struct {
+	ID          string `yaml:"id"`
+	Label       string `yaml:"label"`
+	Explanation string `yaml:"explanation"`
+}
+
+// Level returns the confidence level with the given id, or nil.
+func (cr *ConfidenceRules) Level(id string) *ConfidenceLevel {
+	for i := range cr.Levels {
+		if cr.Levels[i].ID == id {
+			return &cr.Levels[i]
+		}
+	}
+	return nil
 }
 
 // Outcome is one possible recommendation.
@@ -84,8 +130,26 @@ type Outcome struct {
 	Explanation string `yaml:"explanation"`
 	Quote       string `yaml:"quote"`
 	Section     string `yaml:"section"`
+	// When is the outcome's region: need id to "met" or "unmet". Needs it does not name may be
+	// in either state. The regions of all outcomes partition every combination of states.
+	When map[string]string `yaml:"when"`
+	// Stance overrides, per need, how evidence for that need relates to this outcome
+	// ("supports", "against" or "neutral"). Without it: a need the region wants met supports, one
+	// it wants unmet counts against, one it does not name is neutral.
+	Stance map[string]string `yaml:"stance"`
 	// Consequences are what choosing this outcome means, each paraphrasing an article section.
 	Consequences []Cell `yaml:"consequences"`
+
+	// stances is Stance resolved, by need position.
+	stances []Stance
+}
+
+// NeedStance returns how evidence for need n relates to this outcome.
+func (o *Outcome) NeedStance(n *Need) Stance {
+	if n == nil || n.Position >= len(o.stances) {
+		return Neutral
+	}
+	return o.stances[n.Position]
 }
 
 // Question is one step of the wizard.
@@ -97,7 +161,13 @@ type Question struct {
 	WhyQuote   string              `yaml:"why_quote"`
 	WhySection string              `yaml:"why_section"`
 	ShowIf     map[string][]string `yaml:"show_if"`
-	Options    []Option            `yaml:"options"`
+	// Ordered marks a scale of degree: its real options are listed from most to least, and a
+	// single change of the answer is a step to a neighbouring real option.
+	Ordered bool `yaml:"ordered"`
+	// Scope marks a question whose answer says what the project is: changing it is listed apart
+	// ("if the project were something else") and never decides the confidence.
+	Scope   bool     `yaml:"scope"`
+	Options []Option `yaml:"options"`
 
 	// Position is the question's index in Content.Questions.
 	Position int `yaml:"-"`
@@ -105,18 +175,66 @@ type Question struct {
 
 // Option is one answer to a question.
 type Option struct {
-	ID           string         `yaml:"id"`
-	Label        string         `yaml:"label"`
-	Hint         string         `yaml:"hint"`
-	Fit          map[string]int `yaml:"fit"`
+	ID    string `yaml:"id"`
+	Label string `yaml:"label"`
+	Hint  string `yaml:"hint"`
+	// Needs is the evidence this answer adds to each need (need id to a non-negative amount).
+	Needs        map[string]int `yaml:"needs"`
 	Rows         []string       `yaml:"rows"`
 	AnswerPhrase string         `yaml:"answer_phrase"`
 	Reason       string         `yaml:"reason"`
 	Quote        string         `yaml:"quote"`
 	Section      string         `yaml:"section"`
-	// Unsure marks the "Not sure" answer: it carries no fit, and the result lists it as an open
-	// question showing how each real answer would tip the recommendation.
+	// Unsure marks the "Not sure" answer: it carries no evidence (except on a scope question,
+	// where it says how little is known), and the result lists it as an open question showing
+	// how each real answer would tip the recommendation.
 	Unsure bool `yaml:"unsure"`
+
+	// weights is Needs by need position.
+	weights []int
+}
+
+// Weight returns the evidence the option adds to need n.
+func (o *Option) Weight(n *Need) int {
+	if n == nil || n.Position >= len(o.weights) {
+		return 0
+	}
+	return o.weights[n.Position]
+}
+
+// Example is a worked answer set with the result it must give.
+type Example struct {
+	ID string `yaml:"id"`
+	// Kind is "typical" (a typical project the article names) or "case-study" (an illustration
+	// built from one of the article's case studies; not a claim about that project's stack).
+	Kind        string  `yaml:"kind"`
+	Title       string  `yaml:"title"`
+	Description string  `yaml:"description"`
+	Quote       string  `yaml:"quote"`
+	Section     string  `yaml:"section"`
+	Answers     Answers `yaml:"answers"`
+	// Outcome and Confidence (a level id) are what the answers must give.
+	Outcome    string `yaml:"outcome"`
+	Confidence string `yaml:"confidence"`
+}
+
+// Example returns the example with the given id, or nil.
+func (c *Content) Example(id string) *Example {
+	for i := range c.Examples {
+		if c.Examples[i].ID == id {
+			return &c.Examples[i]
+		}
+	}
+	return nil
+}
+
+// Need returns the need with the given id, or nil.
+func (c *Content) Need(id string) *Need {
+	i, ok := c.needIndex[id]
+	if !ok {
+		return nil
+	}
+	return &c.Needs[i]
 }
 
 // Row is one dimension of the comparison table.
@@ -133,15 +251,13 @@ type Cell struct {
 	Section string `yaml:"section"`
 }
 
-// The two frameworks that collect fit, and the outcome that combines them.
+// The outcome ids of the embedded content, for callers that style or test them. The engine
+// itself knows no outcome by name: it maps need states to outcomes as the content declares.
 const (
 	NestJS = "nestjs"
 	NextJS = "nextjs"
 	Both   = "both"
 )
-
-// Frameworks lists the fit keys an option may use, in display order.
-var Frameworks = []string{NestJS, NextJS}
 
 // Question returns the question with the given id, or nil.
 func (c *Content) Question(id string) *Question {

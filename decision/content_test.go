@@ -47,14 +47,21 @@ func TestValidatorRejectsBrokenContent(t *testing.T) {
 		{"show_if unknown question", "show_if: {build: [site]}", "show_if: {built: [site]}", "built", `refers to question "built"`},
 		{"show_if unknown answer", "show_if: {build: [site]}", "show_if: {build: [shop]}", "shop", `answer "shop"`},
 		{"show_if forward reference", "show_if: {build: [site]}", "show_if: {live: [\"yes\"]}", "live: [", `comes later`},
-		{"missing reason", "        reason: \"Real-time favours NestJS.\"\n", "", "      - id: \"yes\"\n        label: \"Yes\"\n        fit: {nestjs: 3}", "has no reason"},
+		{"missing reason", "        reason: \"Real-time favours NestJS.\"\n", "", "      - id: \"yes\"\n        label: \"Yes\"\n        needs: {backend: 3}", "has no reason"},
 		{"weighted option without quote", "        quote: \"A quote.\"\n        section: two\n  - id: seo", "        section: two\n  - id: seo", "      - id: site", "needs a quote"},
-		{"fit key", "fit: {nestjs: 3}\n        rows: [what]", "fit: {spring: 3}\n        rows: [what]", "spring", `fit key "spring"`},
-		{"fit range", "fit: {nextjs: 2}", "fit: {nextjs: 20}", "nextjs: 20", "outside 0 to 10"},
-		{"one option", "      - id: \"no\"\n        label: \"No\"\n        answer_phrase: \"no real-time\"\n        reason: \"Counts for neither.\"\n", "", "      - id: \"yes\"\n        label: \"Yes\"\n        fit: {nestjs: 3}", "at least two options"},
-		{"unknown outcome", "  - {id: both,", "  - {id: neither,", "neither", `outcome id "neither"`},
-		{"tie break", "tie_break: nextjs", "tie_break: both", "tie_break: both", "tie_break must be"},
-		{"confidence order", "      min_margin: 0\n      both_min_margin: 0", "      min_margin: 4\n      both_min_margin: 0", "    - label: \"Close call\"", "largest margins down"},
+		{"unknown need", "needs: {backend: 3}\n        rows: [what]", "needs: {spring: 3}\n        rows: [what]", "spring", `need "spring" does not exist`},
+		{"evidence range", "needs: {frontend: 2}", "needs: {frontend: 20}", "frontend: 20", "outside 0 to 10"},
+		{"negative evidence", "needs: {frontend: 2}", "needs: {frontend: -1}", "frontend: -1", "outside 0 to 10"},
+		{"threshold", `threshold: 3, met: "Pages."`, `threshold: 0, met: "Pages."`, `threshold: 0`, "threshold must be at least 1"},
+		{"duplicate need", `  - {id: backend, name:`, `  - {id: frontend, name:`, `  - {id: frontend, name: "Dedicated`, `need id "frontend" is used twice`},
+		{"when unknown need", "when: {frontend: unmet}", "when: {front: unmet}", "front: unmet", `need "front", which does not exist`},
+		{"when bad state", "when: {frontend: unmet}", "when: {frontend: low}", "frontend: low", `must be "met" or "unmet"`},
+		{"regions overlap", "when: {frontend: met, backend: met}", "when: {frontend: met}", "{frontend: met}, consequences: [{text: \"C\", section: two", `outcomes "nextjs" and "both" both cover frontend met, backend unmet`},
+		{"regions leave a gap", "when: {frontend: unmet}", "when: {frontend: unmet, backend: unmet}", "  - {id: nestjs", `no outcome covers frontend unmet, backend met`},
+		{"one option", "      - id: \"no\"\n        label: \"No\"\n        answer_phrase: \"no real-time\"\n        reason: \"Counts for neither.\"\n", "", "      - id: \"yes\"\n        label: \"Yes\"\n        needs: {backend: 3}", "at least two options"},
+		{"duplicate outcome", "  - {id: both,", "  - {id: nextjs,", "{id: nextjs, name: \"Both\"", `outcome id "nextjs" is used twice`},
+		{"confidence level id", "{id: leaning,", "{id: maybe,", "{id: maybe,", "must be clear, leaning or close"},
+		{"confidence level missing", "    - {id: leaning, label: \"Leaning\", explanation: \"Leaning.\"}\n", "", "    - {id: clear", `confidence level "leaning" is missing`},
 		{"article url", `url: "https://example.com/article"`, `url: "example.com"`, `"example.com"`, "absolute https URL"},
 		{"duplicate table row", "table:\n  - id: what", "table:\n  - id: what\n    dimension: \"Again\"\n    nestjs: {text: \"B\", section: one}\n    nextjs: {text: \"F\", section: one}\n  - id: what\n", "  - id: what\n\n", `table row id "what" is used twice`},
 		{"version", "version: 1", "version: 0", "version: 0", "version must be"},
@@ -99,11 +106,11 @@ func TestValidatorRejectsBrokenContent(t *testing.T) {
 // single-clause show_if cannot express without another question.
 func TestUnreachableQuestion(t *testing.T) {
 	data, _ := os.ReadFile("testdata/minimal.yaml")
-	broken := strings.Replace(string(data), "    why_section: one\n    options:\n      - id: \"yes\"\n        label: \"Yes\"\n        fit: {nestjs: 3}",
-		"    why_section: one\n    show_if: {build: [api], seo: [\"yes\"]}\n    options:\n      - id: \"yes\"\n        label: \"Yes\"\n        fit: {nestjs: 3}", 1)
+	broken := strings.Replace(string(data), "    why_section: one\n    options:\n      - id: \"yes\"\n        label: \"Yes\"\n        needs: {backend: 3}",
+		"    why_section: one\n    show_if: {build: [api], seo: [\"yes\"]}\n    options:\n      - id: \"yes\"\n        label: \"Yes\"\n        needs: {backend: 3}", 1)
 	_, err := Load("broken.yaml", []byte(broken))
-	if err == nil || !strings.Contains(err.Error(), `broken.yaml:79: question "live" is never asked`) {
-		t.Fatalf("want never-asked problem at line 79 (its show_if), got %v", err)
+	if err == nil || !strings.Contains(err.Error(), `broken.yaml:74: question "live" is never asked`) {
+		t.Fatalf("want never-asked problem at line 74 (its show_if), got %v", err)
 	}
 }
 
@@ -125,7 +132,9 @@ func TestQuotesAreVerbatim(t *testing.T) {
 			t.Errorf("%s: quote not found in the article: %q", where, quote)
 		}
 	}
-	check("rules.tie_break_quote", c.Rules.TieBreakQuote)
+	for _, e := range c.Examples {
+		check("example "+e.ID, e.Quote)
+	}
 	for _, o := range c.Outcomes {
 		check("outcome "+o.ID, o.Quote)
 	}
@@ -151,7 +160,7 @@ func TestContentShape(t *testing.T) {
 	for _, r := range c.Table {
 		dims[r.ID] = true
 	}
-	for _, want := range []string{"what", "purpose", "architecture", "rendering", "apis", "realtime", "deployment", "testing", "seo", "typical", "team"} {
+	for _, want := range []string{"what", "purpose", "architecture", "rendering", "apis", "realtime", "deployment", "testing", "seo", "typical", "team", "sharing"} {
 		if !dims[want] {
 			t.Errorf("comparison table lacks row %q", want)
 		}

@@ -134,26 +134,43 @@ var ErrIncomplete = errors.New("decision: answers are incomplete")
 // Result is the recommendation for a complete set of answers.
 type Result struct {
 	Outcome *Outcome
-	// Fit is the points each framework collected (keys NestJS and NextJS).
-	Fit map[string]int
-	// Scores has one entry per outcome, in content order; Both's score is the weaker side's fit,
-	// since Both needs strength on both sides.
-	Scores     []Score
-	Margin     int
+	// Needs has one entry per need, in content order: the evidence these answers add up to and
+	// how it stands against the need's threshold.
+	Needs []NeedValue
+	// Margin is how far these answers are from a need state that changes the outcome: the
+	// smallest Distance among the needs whose state alone would change it (0 when none would).
+	Margin int
+	// Confidence is nil only on the results inside an Alternative's.
 	Confidence *Confidence
-	// TieBreak is true when the fits were level below the bar and the rules' tie_break decided.
-	TieBreak bool
+	// Answered counts the real answers on the path, Unsure the "Not sure" ones.
+	Answered, Unsure int
 	// Reasons has one entry per answered question: those for the recommendation first, then those
 	// against it, then those that counted for neither; heavier first within each group.
 	Reasons []Reason
-	// Rows are the table rows the weighted answers touch, in table order.
+	// Rows are the table rows of answers that support the recommendation, in table order.
 	Rows []*Row
 }
 
-// Score is one outcome's score.
-type Score struct {
-	Outcome *Outcome
-	Value   int
+// NeedValue is one need's standing in a result.
+type NeedValue struct {
+	Need      *Need
+	Value     int
+	Threshold int
+	Met       bool
+	// Distance is how much the evidence would have to change to flip the need's state: for a met
+	// need, how much it may lose and stay met plus one; for an unmet one, how much it lacks.
+	Distance int
+}
+
+// Confidence says how firm the recommendation is.
+type Confidence struct {
+	// Level is clear, leaning or close.
+	Level       string
+	Label       string
+	Explanation string
+	// Deciding are the single changes of an answer that flip the recommendation, most decisive
+	// first; non-empty exactly when Level is close. Scope questions are never among them.
+	Deciding []Alternative
 }
 
 // Stance says how a reason relates to the recommendation.
@@ -165,76 +182,116 @@ const (
 	Neutral
 )
 
+// Effect is one answer's evidence for one need.
+type Effect struct {
+	Need   *Need
+	Amount int
+	// Stance is how evidence for this need relates to the recommendation.
+	Stance Stance
+}
+
 // Reason is one answer's contribution to the result.
 type Reason struct {
 	Question *Question
 	Option   *Option
-	Stance   Stance
-	// Favours is the outcome the answer pushes towards: NestJS, NextJS, Both (equal, non-zero fit
-	// for each) or "" (no fit).
-	Favours string
-	Weight  int
+	// Stance is Supports when the answer's evidence for needs that support the recommendation is
+	// at least its evidence against it; Neutral when it adds evidence to neither.
+	Stance Stance
+	// Effects has one entry per need, in content order (zero amounts included).
+	Effects []Effect
+	// Weight is the answer's evidence in the direction of its Stance.
+	Weight int
 }
 
-// IsRelevant reports whether the row mattered for this result.
+// IsRelevant reports whether the row decided this result.
 func (res *Result) IsRelevant(row *Row) bool { return slices.Contains(res.Rows, row) }
+
+// Need returns the result's standing for the need with the given id, or nil.
+func (res *Result) Need(id string) *NeedValue {
+	for i := range res.Needs {
+		if res.Needs[i].Need.ID == id {
+			return &res.Needs[i]
+		}
+	}
+	return nil
+}
+
+// maxNeeds bounds the needs a content file may declare (the validator enforces it), so sums fit
+// in a stack array and need states in a small bit mask.
+const maxNeeds = 8
+
+// needSums is the evidence per need position.
+type needSums [maxNeeds]int
+
+// mask is the set of met needs.
+func (c *Content) mask(sums *needSums) int {
+	m := 0
+	for i := range c.Needs {
+		if sums[i] >= c.Needs[i].Threshold {
+			m |= 1 << i
+		}
+	}
+	return m
+}
+
+// sums adds up the evidence of the replay's answers.
+func (c *Content) sums(r *Replay) needSums {
+	var s needSums
+	for _, q := range r.Path {
+		o := q.Option(r.Answers[q.ID])
+		for i, w := range o.weights {
+			s[i] += w
+		}
+	}
+	return s
+}
 
 // Evaluate scores complete answers. It is deterministic: the same replay gives the same result.
 func (c *Content) Evaluate(r *Replay) (*Result, error) {
+	res, err := c.evaluate(r)
+	if err != nil {
+		return nil, err
+	}
+	c.confide(r, res, true)
+	return res, nil
+}
+
+// evaluate is Evaluate without the confidence.
+func (c *Content) evaluate(r *Replay) (*Result, error) {
 	if !r.Complete() {
 		return nil, ErrIncomplete
 	}
-	// Fit keys are only ever NestJS and NextJS (the validator rejects others), so the sums are
-	// kept in two ints and the relevant rows in a small stack buffer: no maps per evaluation.
-	var ns, nx int
-	var relBuf [32]string
-	relevant := relBuf[:0]
-	for _, q := range r.Path {
-		o := q.Option(r.Answers[q.ID])
-		ons, onx := o.Fit[NestJS], o.Fit[NextJS]
-		ns += ons
-		nx += onx
-		if ons+onx > 0 {
-			relevant = append(relevant, o.Rows...)
+	sums := c.sums(r)
+	m := c.mask(&sums)
+	res := &Result{Outcome: &c.Outcomes[c.outcomeByMask[m]], Needs: make([]NeedValue, len(c.Needs))}
+	res.Margin = -1
+	for i := range c.Needs {
+		n := &c.Needs[i]
+		nv := NeedValue{Need: n, Value: sums[i], Threshold: n.Threshold, Met: sums[i] >= n.Threshold}
+		if nv.Met {
+			nv.Distance = nv.Value - nv.Threshold + 1
+		} else {
+			nv.Distance = nv.Threshold - nv.Value
+		}
+		res.Needs[i] = nv
+		if c.outcomeByMask[m^(1<<i)] != c.outcomeByMask[m] && (res.Margin < 0 || nv.Distance < res.Margin) {
+			res.Margin = nv.Distance
 		}
 	}
-
-	res := &Result{Fit: map[string]int{NestJS: ns, NextJS: nx}}
-	rec, margin, tie := c.decide(ns, nx)
-	res.Margin, res.TieBreak = margin, tie
-	res.Outcome = c.Outcome(rec)
-	for i := range c.Rules.Confidence {
-		lvl := &c.Rules.Confidence[i]
-		need := lvl.MinMargin
-		if rec == Both {
-			need = lvl.BothMinMargin
-		}
-		if res.Margin >= need {
-			// A copy, as before: the result never points into the content it could change.
-			cp := *lvl
-			res.Confidence = &cp
-			break
-		}
-	}
-	res.Scores = make([]Score, 0, len(c.Outcomes))
-	for i := range c.Outcomes {
-		o := &c.Outcomes[i]
-		var v int
-		switch o.ID {
-		case NestJS:
-			v = ns
-		case NextJS:
-			v = nx
-		case Both:
-			v = min(ns, nx)
-		}
-		res.Scores = append(res.Scores, Score{Outcome: o, Value: v})
-	}
+	res.Margin = max(res.Margin, 0)
 
 	res.Reasons = make([]Reason, 0, len(r.Path))
-	for _, q := range r.Path {
+	// One backing array for every reason's effects.
+	effects := make([]Effect, len(r.Path)*len(c.Needs))
+	for i, q := range r.Path {
 		o := q.Option(r.Answers[q.ID])
-		res.Reasons = append(res.Reasons, c.reason(rec, q, o))
+		if o.Unsure {
+			res.Unsure++
+		} else {
+			res.Answered++
+		}
+		n := len(c.Needs)
+		res.Reasons = append(res.Reasons, c.reason(res.Outcome, q, o, effects[i*n:(i+1)*n:(i+1)*n]))
 	}
 	slices.SortStableFunc(res.Reasons, func(a, b Reason) int {
 		if a.Stance != b.Stance {
@@ -242,6 +299,13 @@ func (c *Content) Evaluate(r *Replay) (*Result, error) {
 		}
 		return b.Weight - a.Weight
 	})
+	var relBuf [32]string
+	relevant := relBuf[:0]
+	for _, rs := range res.Reasons {
+		if rs.Stance == Supports && rs.Weight > 0 {
+			relevant = append(relevant, rs.Option.Rows...)
+		}
+	}
 	if n := c.countRelevant(relevant); n > 0 {
 		res.Rows = make([]*Row, 0, n)
 		for i := range c.Table {
@@ -253,20 +317,91 @@ func (c *Content) Evaluate(r *Replay) (*Result, error) {
 	return res, nil
 }
 
-// decide applies the decision rule to the two fits: the recommended outcome's id, its margin, and
-// whether the tie break decided it.
-func (c *Content) decide(ns, nx int) (rec string, margin int, tieBreak bool) {
-	bar := c.Rules.BothAtLeast
-	switch {
-	case ns >= bar && nx >= bar:
-		return Both, min(ns, nx) - bar, false
-	case ns == nx:
-		return c.Rules.TieBreak, 0, true
-	case ns > nx:
-		return NestJS, min(ns-nx, bar-nx), false
-	default:
-		return NextJS, min(nx-ns, bar-ns), false
+// confide sets the result's confidence: a close call when a single change of a non-scope answer
+// flips the recommendation; otherwise clear when enough answers are real, else leaning. With
+// withDeciding false it only finds whether one flips (allocation-free) and leaves Deciding empty.
+func (c *Content) confide(r *Replay, res *Result, withDeciding bool) {
+	var deciding []Alternative
+	flipping := false
+	for _, q := range r.Path {
+		if q.Scope {
+			continue
+		}
+		from := q.Option(r.Answers[q.ID])
+		var flipBuf [8]*Option
+		flips := flipBuf[:0]
+		for i := range q.Options {
+			to := &q.Options[i]
+			if !q.SingleChange(from, to) {
+				continue
+			}
+			if rec, ok := c.outcomeOf(r.Answers, q.ID, to.ID); ok && rec != res.Outcome {
+				flips = append(flips, to)
+			}
+		}
+		if len(flips) == 0 {
+			continue
+		}
+		flipping = true
+		if !withDeciding {
+			break
+		}
+		for _, alt := range c.alternatives(r, q, res.Outcome) {
+			if slices.Contains(flips, alt.To) {
+				deciding = append(deciding, alt)
+			}
+		}
 	}
+	sortDecisive(deciding)
+	id := Leaning
+	switch {
+	case flipping:
+		id = CloseCall
+	case res.Answered >= c.Confidence.MinAnswered && res.Unsure <= c.Confidence.MaxUnsure:
+		id = Clear
+	}
+	lvl := c.Confidence.Level(id)
+	res.Confidence = &Confidence{Level: id, Label: lvl.Label, Explanation: lvl.Explanation, Deciding: deciding}
+}
+
+// SingleChange reports whether answering to instead of from is one plausible step: resolving a
+// "Not sure" to any real answer; on an ordered question a step to a neighbouring real option;
+// on any other question any other real option. Changing a real answer to "Not sure" is not one.
+func (q *Question) SingleChange(from, to *Option) bool {
+	if to == nil || to == from || to.Unsure {
+		return false
+	}
+	if from == nil || from.Unsure || !q.Ordered {
+		return true
+	}
+	// Neighbours among the real options, in content order.
+	fi, ti := -1, -1
+	n := 0
+	for i := range q.Options {
+		o := &q.Options[i]
+		if o.Unsure {
+			continue
+		}
+		if o == from {
+			fi = n
+		}
+		if o == to {
+			ti = n
+		}
+		n++
+	}
+	return fi >= 0 && ti >= 0 && (fi-ti == 1 || ti-fi == 1)
+}
+
+// sortDecisive orders alternatives most decisive first: the alternative's own margin (how firmly
+// it lands in its outcome), then question order, then option order.
+func sortDecisive(alts []Alternative) {
+	slices.SortStableFunc(alts, func(a, b Alternative) int {
+		if a.Result.Margin != b.Result.Margin {
+			return b.Result.Margin - a.Result.Margin
+		}
+		return a.Question.Position - b.Question.Position
+	})
 }
 
 // countRelevant counts the table rows named in relevant.
@@ -283,27 +418,26 @@ func (c *Content) countRelevant(relevant []string) int {
 	return n
 }
 
-func (c *Content) reason(rec string, q *Question, o *Option) Reason {
-	ns, nx := o.Fit[NestJS], o.Fit[NextJS]
-	rs := Reason{Question: q, Option: o}
-	switch {
-	case ns > nx:
-		rs.Favours = NestJS
-	case nx > ns:
-		rs.Favours = NextJS
-	case ns > 0:
-		rs.Favours = Both
+func (c *Content) reason(rec *Outcome, q *Question, o *Option, effects []Effect) Reason {
+	rs := Reason{Question: q, Option: o, Stance: Neutral, Effects: effects}
+	var sup, ag int
+	for i := range c.Needs {
+		n := &c.Needs[i]
+		e := Effect{Need: n, Amount: o.Weight(n), Stance: rec.NeedStance(n)}
+		rs.Effects[i] = e
+		switch e.Stance {
+		case Supports:
+			sup += e.Amount
+		case Against:
+			ag += e.Amount
+		}
 	}
 	switch {
-	case ns == 0 && nx == 0:
-		rs.Stance = Neutral
-	case rec == Both:
-		// Both needs each side above the bar, so any fit helps it.
-		rs.Stance, rs.Weight = Supports, ns+nx
-	case rec == NestJS && ns > nx, rec == NextJS && nx > ns:
-		rs.Stance, rs.Weight = Supports, max(ns, nx)
+	case sup == 0 && ag == 0:
+	case sup >= ag:
+		rs.Stance, rs.Weight = Supports, sup
 	default:
-		rs.Stance, rs.Weight = Against, max(ns, nx)
+		rs.Stance, rs.Weight = Against, ag
 	}
 	return rs
 }

@@ -2,6 +2,7 @@ package decision
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 )
 
@@ -38,8 +39,52 @@ func forEachCombination(c *Content, fn func(r *Replay)) {
 	walk(0)
 }
 
-// TestExhaustive evaluates every reachable answer combination: each ends in a result, nothing
-// panics, every outcome and confidence level is reached, and the structural promises hold.
+// query names answers as the query string of their result URL, for violation messages.
+func query(c *Content, a Answers) string { return "/result?" + c.Encode(a) }
+
+// pageQuestions are the questions whose real answers say the project has web pages of its own
+// (when the project itself is "not sure yet").
+var pageQuestions = []string{"seo", "render"}
+
+// hasPages reports whether the answers describe a project with web pages of its own.
+func hasPages(a Answers) bool {
+	switch a["build"] {
+	case "site", "app", "platform":
+		return true
+	case "notsure":
+		for _, id := range pageQuestions {
+			if a[id] != "notsure" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// singleChangeFlips finds, by its own walk over every non-scope question and option, whether a
+// single change (as Question.SingleChange defines it) flips the outcome; it names one if so.
+func singleChangeFlips(c *Content, r *Replay, res *Result) (string, bool) {
+	for _, q := range r.Path {
+		if q.Scope {
+			continue
+		}
+		from := q.Option(r.Answers[q.ID])
+		for i := range q.Options {
+			to := &q.Options[i]
+			if !q.SingleChange(from, to) {
+				continue
+			}
+			if rec, ok := c.outcomeOf(r.Answers, q.ID, to.ID); ok && rec != res.Outcome {
+				return q.ID + "=" + to.ID, true
+			}
+		}
+	}
+	return "", false
+}
+
+// TestExhaustive evaluates every reachable answer combination and checks the rules the article
+// states, the structural promises and the confidence's consistency. A violation names the answers
+// as a result URL.
 func TestExhaustive(t *testing.T) {
 	if testing.Short() {
 		t.Skip("exhaustive enumeration skipped in -short mode")
@@ -47,28 +92,104 @@ func TestExhaustive(t *testing.T) {
 	c := mustDefault(t)
 	outcomes := map[string]int{}
 	levels := map[string]int{}
-	total := 0
+	total, failures := 0, 0
+	fail := func(r *Replay, format string, args ...any) {
+		failures++
+		if failures <= 20 {
+			t.Errorf("%s: %s", query(c, r.Answers), fmt.Sprintf(format, args...))
+		}
+	}
 	forEachCombination(c, func(r *Replay) {
 		total++
 		if !r.Complete() || len(r.Invalid) > 0 || len(r.Dropped) > 0 {
 			t.Fatalf("combination %v: replay not clean: next=%v invalid=%v dropped=%v", r.Answers, r.Next, r.Invalid, r.Dropped)
 		}
-		res, err := c.Evaluate(r)
+		// The confidence level comes from the same allocation-free flip check Evaluate uses;
+		// every 50th combination also gets the full result with its deciding changes, checked
+		// below, and must agree.
+		res, err := c.evaluate(r)
 		if err != nil {
 			t.Fatalf("combination %v: %v", r.Answers, err)
 		}
-		outcomes[res.Outcome.ID]++
-		levels[res.Confidence.Label]++
+		c.confide(r, res, false)
+		if total%50 == 0 {
+			full, _ := c.Evaluate(r)
+			if full.Confidence.Level != res.Confidence.Level || full.Outcome != res.Outcome {
+				fail(r, "Evaluate says %s/%s, the quick check %s/%s", full.Outcome.ID, full.Confidence.Level, res.Outcome.ID, res.Confidence.Level)
+			}
+			res = full
+			if res.Confidence.Level == CloseCall && len(res.Confidence.Deciding) == 0 {
+				fail(r, "close call names no deciding change")
+			}
+		}
+		a := r.Answers
+		out := res.Outcome.ID
+		outcomes[out]++
+		levels[res.Confidence.Level]++
 		if len(res.Reasons) != len(r.Path) {
-			t.Fatalf("combination %v: %d reasons for %d answers", r.Answers, len(res.Reasons), len(r.Path))
+			fail(r, "%d reasons for %d answers", len(res.Reasons), len(r.Path))
 		}
-		// A backend-only project has no web front end: Next.js alone or both would contradict it.
-		if r.Answers["build"] == "api" && res.Outcome.ID != NestJS {
-			t.Fatalf("combination %v: backend-only project recommended %s", r.Answers, res.Outcome.ID)
+		pages := hasPages(a)
+		// "NestJS is strictly a backend framework": no pages of its own -> NestJS.
+		if !pages && out != NestJS {
+			fail(r, "no web pages of its own, but %s", out)
 		}
-		// Both means strong needs on both sides.
-		if res.Outcome.ID == Both && (res.Fit[NestJS] < c.Rules.BothAtLeast || res.Fit[NextJS] < c.Rules.BothAtLeast) {
-			t.Fatalf("combination %v: both recommended with fit %v", r.Answers, res.Fit)
+		// Any project with pages -> Next.js or both, never NestJS alone.
+		if pages && out == NestJS {
+			fail(r, "a project with web pages got NestJS alone")
+		}
+		// "If server-side rendering (SSR), static site generation (SSG), and SEO optimization
+		// are critical, Next.js is the way to go."
+		if a["seo"] == "critical" && out == NestJS {
+			fail(r, "critical search visibility got NestJS")
+		}
+		if pages && a["logic"] == "complex" {
+			// Complex logic with microservices or an API for other apps: "NestJS as the backend,
+			// handling APIs and business logic, and Next.js as the frontend".
+			if (a["growth"] == "services" || a["api"] == "public") && out != Both {
+				fail(r, "pages, complex logic and microservices or a public API got %s", out)
+			}
+			// "complex backend logic ... or real-time WebSockets, NestJS is built exactly for that"
+			if a["realtime"] == "essential" && out != Both {
+				fail(r, "pages, complex logic and central real-time got %s", out)
+			}
+		}
+		// A light backend: "for smaller backend tasks it does the job just fine".
+		if pages && a["logic"] == "simple" && (a["api"] == "own" || a["api"] == "none") && a["realtime"] != "essential" && out != NextJS {
+			fail(r, "pages with simple logic, an API only for its own pages (or none) and no central real-time got %s", out)
+		}
+		// The needs are what their evidence says.
+		for _, nv := range res.Needs {
+			if nv.Met != (nv.Value >= nv.Threshold) || nv.Distance < 1 {
+				fail(r, "need %s: %+v", nv.Need.ID, nv)
+			}
+		}
+		// Confidence: close call exactly when a single change flips it, and then it is named.
+		named, flips := singleChangeFlips(c, r, res)
+		switch lvl := res.Confidence.Level; {
+		case flips && lvl != CloseCall:
+			fail(r, "%s, but the single change %s flips it", lvl, named)
+		case !flips && lvl == CloseCall:
+			fail(r, "close call with no single change that flips it")
+		case lvl == Clear && (res.Answered < c.Confidence.MinAnswered || res.Unsure > c.Confidence.MaxUnsure):
+			fail(r, "clear with %d real and %d unsure answers", res.Answered, res.Unsure)
+		case lvl == Leaning && res.Answered >= c.Confidence.MinAnswered && res.Unsure <= c.Confidence.MaxUnsure:
+			fail(r, "leaning with enough firm answers")
+		}
+		for _, d := range res.Confidence.Deciding {
+			if d.Question.Scope || !d.Flips(res) || !d.Question.SingleChange(d.From, d.To) {
+				fail(r, "deciding change %s=%s is not a flipping single change", d.Question.ID, d.To.ID)
+			}
+		}
+		// Rows decided: only rows of answers that support the outcome with evidence.
+		for _, row := range res.Rows {
+			ok := false
+			for _, rs := range res.Reasons {
+				ok = ok || (rs.Stance == Supports && rs.Weight > 0 && slices.Contains(rs.Option.Rows, row.ID))
+			}
+			if !ok {
+				fail(r, "row %s marked as deciding without a supporting answer", row.ID)
+			}
 		}
 	})
 	for _, o := range c.Outcomes {
@@ -76,17 +197,88 @@ func TestExhaustive(t *testing.T) {
 			t.Errorf("outcome %q is never recommended", o.ID)
 		}
 	}
-	for _, l := range c.Rules.Confidence {
-		if levels[l.Label] == 0 {
-			t.Errorf("confidence %q is never reached", l.Label)
+	for _, l := range c.Confidence.Levels {
+		if levels[l.ID] == 0 {
+			t.Errorf("confidence %q is never reached", l.ID)
 		}
+	}
+	if failures > 0 {
+		t.Errorf("%d violations in %d combinations", failures, total)
 	}
 	t.Logf("%d combinations; outcomes %v; confidence %v", total, outcomes, levels)
 }
 
+// TestMonotonic checks, over every combination and every change of one answer, that more
+// evidence for a need never moves the outcome away from that need: raising backend evidence
+// never turns both into Next.js, raising front-end evidence never turns Next.js or both into
+// NestJS. In need-state terms: an alternative whose needs are all at least the base's has every
+// need the base had met still met.
+func TestMonotonic(t *testing.T) {
+	if testing.Short() {
+		t.Skip("exhaustive enumeration skipped in -short mode")
+	}
+	c := mustDefault(t)
+	checked := 0
+	forEachCombination(c, func(r *Replay) {
+		// Every 5th combination: the rule is local to each change, and neighbouring
+		// combinations differ in the last answers only.
+		checked++
+		if checked%5 != 0 {
+			return
+		}
+		base := c.sums(r)
+		bm := c.outcomeByMask[c.mask(&base)]
+		for _, q := range r.Path {
+			for i := range q.Options {
+				to := &q.Options[i]
+				alt, ok := c.sumsOf(r.Answers, q.ID, to.ID)
+				if !ok || to.ID == r.Answers[q.ID] {
+					continue
+				}
+				higher := true
+				for j := range c.Needs {
+					higher = higher && alt[j] >= base[j]
+				}
+				if !higher {
+					continue
+				}
+				b, a := c.Outcomes[bm].ID, c.Outcomes[c.outcomeByMask[c.mask(&alt)]].ID
+				if (b == Both && a != Both) || (b == NextJS && a == NestJS) {
+					t.Fatalf("%s: changing %s to %s lowers no need's evidence, but turns %s into %s", query(c, r.Answers), q.ID, to.ID, b, a)
+				}
+			}
+		}
+	})
+}
+
+// TestExamples checks every worked example in the content against the engine.
+func TestExamples(t *testing.T) {
+	c := mustDefault(t)
+	kinds := map[string]int{}
+	for _, e := range c.Examples {
+		kinds[e.Kind]++
+		r := c.Replay(e.Answers)
+		res, err := c.Evaluate(&r)
+		if err != nil {
+			t.Fatalf("%s: %v", e.ID, err)
+		}
+		if res.Outcome.ID != e.Outcome || res.Confidence.Level != e.Confidence {
+			t.Errorf("example %s (%s): got %s/%s, content says %s/%s", e.ID, query(c, e.Answers), res.Outcome.ID, res.Confidence.Level, e.Outcome, e.Confidence)
+		}
+	}
+	if kinds["typical"] < 7 || kinds["case-study"] < 2 {
+		t.Errorf("examples %v: want the seven typical projects and the two case studies", kinds)
+	}
+	for _, id := range []string{"delivery-app", "ikea-validation"} {
+		if c.Example(id) == nil {
+			t.Errorf("case study %q is missing (the start page links it)", id)
+		}
+	}
+}
+
 func TestEvaluateDeterministic(t *testing.T) {
 	c := mustDefault(t)
-	raw := map[string]string{"build": "platform", "logic": "complex", "growth": "services", "seo": "critical", "render": "mixed", "api": "public", "realtime": "some", "deploy": "servers", "team": "fullstack", "share": "yes", "quality": "helpful"}
+	raw := map[string]string{"build": "platform", "logic": "complex", "growth": "services", "seo": "critical", "render": "mixed", "api": "public", "realtime": "some", "team": "fullstack", "share": "yes", "quality": "helpful"}
 	r := c.Replay(raw)
 	first, err := c.Evaluate(&r)
 	if err != nil {
@@ -102,7 +294,10 @@ func TestEvaluateDeterministic(t *testing.T) {
 }
 
 func summary(r *Result) []string {
-	s := []string{r.Outcome.ID, r.Confidence.Label, fmt.Sprint(r.Fit)}
+	s := []string{r.Outcome.ID, r.Confidence.Label}
+	for _, nv := range r.Needs {
+		s = append(s, fmt.Sprint(nv.Need.ID, nv.Value))
+	}
 	for _, rs := range r.Reasons {
 		s = append(s, rs.Question.ID)
 	}
@@ -114,5 +309,30 @@ func TestEvaluateIncomplete(t *testing.T) {
 	r := c.Replay(map[string]string{"build": "site"})
 	if _, err := c.Evaluate(&r); err != ErrIncomplete {
 		t.Fatalf("got %v, want ErrIncomplete", err)
+	}
+}
+
+// TestSingleChange pins what one plausible step is.
+func TestSingleChange(t *testing.T) {
+	c := mustDefault(t)
+	logic, team := c.Question("logic"), c.Question("team")
+	tests := []struct {
+		q        *Question
+		from, to string
+		want     bool
+	}{
+		{logic, "complex", "moderate", true},
+		{logic, "complex", "simple", false},
+		{logic, "simple", "moderate", true},
+		{logic, "notsure", "simple", true},
+		{logic, "moderate", "notsure", false},
+		{team, "react", "java", true},
+		{team, "react", "notsure", false},
+		{team, "react", "react", false},
+	}
+	for _, tt := range tests {
+		if got := tt.q.SingleChange(tt.q.Option(tt.from), tt.q.Option(tt.to)); got != tt.want {
+			t.Errorf("%s %s -> %s: %v, want %v", tt.q.ID, tt.from, tt.to, got, tt.want)
+		}
 	}
 }

@@ -181,9 +181,13 @@ func (v *validator) validate() {
 			v.addf(at("migrations", i, "from"), "migrations must be listed oldest first, one per version")
 		}
 	}
+	v.validateNeeds()
 	v.validateOutcomes()
-	v.validateRules()
+	v.validateConfidence()
 	v.validateQuestions()
+	if len(v.problems) == 0 {
+		v.validateExamples()
+	}
 }
 
 func (v *validator) validateArticle() {
@@ -195,19 +199,51 @@ func (v *validator) validateArticle() {
 	}
 }
 
+func (v *validator) validateNeeds() {
+	c := v.c
+	c.needIndex = map[string]int{}
+	if len(c.Needs) == 0 {
+		v.addf(at("needs"), "no needs are declared: the outcomes are regions of need states")
+	}
+	if len(c.Needs) > maxNeeds {
+		v.addf(at("needs"), "%d needs are declared; at most %d are supported", len(c.Needs), maxNeeds)
+		c.Needs = c.Needs[:maxNeeds]
+	}
+	for i := range c.Needs {
+		n := &c.Needs[i]
+		n.Position = i
+		if v.checkID(at("needs", i, "id"), "need", n.ID) {
+			if _, dup := c.needIndex[n.ID]; dup {
+				v.addf(at("needs", i, "id"), "need id %q is used twice", n.ID)
+			}
+			c.needIndex[n.ID] = i
+		}
+		v.required(at("needs", i, "name"), "need "+n.ID+" name", n.Name)
+		v.required(at("needs", i, "met"), "need "+n.ID+" met", n.Met)
+		v.required(at("needs", i, "unmet"), "need "+n.ID+" unmet", n.Unmet)
+		v.sectionRef(at("needs", i, "section"), "need "+n.ID, n.Section)
+		if n.Threshold < 1 {
+			v.addf(at("needs", i, "threshold"), "need %q: threshold must be at least 1, got %d", n.ID, n.Threshold)
+		}
+	}
+}
+
+var stanceByName = map[string]Stance{"supports": Supports, "against": Against, "neutral": Neutral}
+
 func (v *validator) validateOutcomes() {
 	c := v.c
 	c.outcomeIndex = map[string]int{}
-	for i, o := range c.Outcomes {
-		switch o.ID {
-		case NestJS, NextJS, Both:
-		default:
-			v.addf(at("outcomes", i, "id"), "outcome id %q is not one of %s, %s, %s (the decision rule knows only these)", o.ID, NestJS, NextJS, Both)
+	if len(c.Outcomes) == 0 {
+		v.addf(at("outcomes"), "there are no outcomes")
+	}
+	for i := range c.Outcomes {
+		o := &c.Outcomes[i]
+		if v.checkID(at("outcomes", i, "id"), "outcome", o.ID) {
+			if _, dup := c.outcomeIndex[o.ID]; dup {
+				v.addf(at("outcomes", i, "id"), "outcome id %q is used twice", o.ID)
+			}
+			c.outcomeIndex[o.ID] = i
 		}
-		if _, dup := c.outcomeIndex[o.ID]; dup {
-			v.addf(at("outcomes", i, "id"), "outcome id %q is used twice", o.ID)
-		}
-		c.outcomeIndex[o.ID] = i
 		for _, f := range []struct{ key, val string }{{"name", o.Name}, {"headline", o.Headline}, {"summary", o.Summary}, {"explanation", o.Explanation}, {"quote", o.Quote}} {
 			v.required(at("outcomes", i, f.key), "outcome "+o.ID+" "+f.key, f.val)
 		}
@@ -219,42 +255,168 @@ func (v *validator) validateOutcomes() {
 			v.required(at("outcomes", i, "consequences", j, "text"), "outcome "+o.ID+" consequence text", cq.Text)
 			v.sectionRef(at("outcomes", i, "consequences", j, "section"), "outcome "+o.ID+" consequence", cq.Section)
 		}
+		o.stances = make([]Stance, len(c.Needs))
+		for _, id := range sortedKeys(o.When) {
+			state := o.When[id]
+			n := c.Need(id)
+			switch {
+			case n == nil:
+				v.addf(at("outcomes", i, "when", id), "outcome %q: when refers to need %q, which does not exist", o.ID, id)
+				continue
+			case state == StateMet:
+				o.stances[n.Position] = Supports
+			case state == StateUnmet:
+				o.stances[n.Position] = Against
+			default:
+				v.addf(at("outcomes", i, "when", id), "outcome %q: need %q must be %q or %q, got %q", o.ID, id, StateMet, StateUnmet, state)
+			}
+		}
+		for j := range c.Needs {
+			if _, named := o.When[c.Needs[j].ID]; !named {
+				o.stances[j] = Neutral
+			}
+		}
+		for _, id := range sortedKeys(o.Stance) {
+			n := c.Need(id)
+			st, known := stanceByName[o.Stance[id]]
+			switch {
+			case n == nil:
+				v.addf(at("outcomes", i, "stance", id), "outcome %q: stance refers to need %q, which does not exist", o.ID, id)
+			case !known:
+				v.addf(at("outcomes", i, "stance", id), "outcome %q: stance for %q must be supports, against or neutral, got %q", o.ID, id, o.Stance[id])
+			default:
+				o.stances[n.Position] = st
+			}
+		}
 	}
-	for _, id := range []string{NestJS, NextJS, Both} {
-		if _, ok := c.outcomeIndex[id]; !ok {
-			v.addf(at("outcomes"), "outcome %q is missing", id)
+	if len(v.problems) > 0 || len(c.Needs) == 0 {
+		return
+	}
+	// The regions must partition every combination of need states: exactly one outcome each.
+	c.outcomeByMask = make([]int, 1<<len(c.Needs))
+	for m := range c.outcomeByMask {
+		found := -1
+		for i := range c.Outcomes {
+			if !c.Outcomes[i].covers(c, m) {
+				continue
+			}
+			if found >= 0 {
+				v.addf(at("outcomes", i, "when"), "outcomes %q and %q both cover %s: every combination of need states needs exactly one outcome", c.Outcomes[found].ID, c.Outcomes[i].ID, c.describeMask(m))
+			}
+			found = i
+		}
+		if found < 0 {
+			v.addf(at("outcomes"), "no outcome covers %s: every combination of need states needs exactly one outcome", c.describeMask(m))
+			found = 0
+		}
+		c.outcomeByMask[m] = found
+	}
+}
+
+// covers reports whether the outcome's region holds the need states of mask m.
+func (o *Outcome) covers(c *Content, m int) bool {
+	for id, state := range o.When {
+		n := c.Need(id)
+		if n == nil {
+			return false
+		}
+		if met := m&(1<<n.Position) != 0; met != (state == StateMet) {
+			return false
+		}
+	}
+	return true
+}
+
+// describeMask names a combination of need states, e.g. "frontend met, backend unmet".
+func (c *Content) describeMask(m int) string {
+	parts := make([]string, len(c.Needs))
+	for i, n := range c.Needs {
+		state := StateUnmet
+		if m&(1<<i) != 0 {
+			state = StateMet
+		}
+		parts[i] = n.ID + " " + state
+	}
+	return strings.Join(parts, ", ")
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func (v *validator) validateConfidence() {
+	cr := v.c.Confidence
+	if cr.MinAnswered < 0 {
+		v.addf(at("confidence", "min_answered"), "min_answered must not be negative, got %d", cr.MinAnswered)
+	}
+	if cr.MaxUnsure < 0 {
+		v.addf(at("confidence", "max_unsure"), "max_unsure must not be negative, got %d", cr.MaxUnsure)
+	}
+	seen := map[string]bool{}
+	for i, lvl := range cr.Levels {
+		switch lvl.ID {
+		case Clear, Leaning, CloseCall:
+		default:
+			v.addf(at("confidence", "levels", i, "id"), "confidence level id %q must be %s, %s or %s", lvl.ID, Clear, Leaning, CloseCall)
+		}
+		if seen[lvl.ID] {
+			v.addf(at("confidence", "levels", i, "id"), "confidence level %q is listed twice", lvl.ID)
+		}
+		seen[lvl.ID] = true
+		v.required(at("confidence", "levels", i, "label"), "confidence label", lvl.Label)
+		v.required(at("confidence", "levels", i, "explanation"), "confidence explanation", lvl.Explanation)
+	}
+	for _, id := range []string{Clear, Leaning, CloseCall} {
+		if !seen[id] {
+			v.addf(at("confidence", "levels"), "confidence level %q is missing", id)
 		}
 	}
 }
 
-func (v *validator) validateRules() {
-	r := v.c.Rules
-	if r.BothAtLeast < 1 {
-		v.addf(at("rules", "both_at_least"), "both_at_least must be at least 1, got %d", r.BothAtLeast)
-	}
-	if r.TieBreak != NestJS && r.TieBreak != NextJS {
-		v.addf(at("rules", "tie_break"), "tie_break must be %s or %s, got %q", NestJS, NextJS, r.TieBreak)
-	}
-	v.required(at("rules", "tie_break_reason"), "tie_break_reason", r.TieBreakReason)
-	v.required(at("rules", "tie_break_quote"), "tie_break_quote", r.TieBreakQuote)
-	v.sectionRef(at("rules", "tie_break_section"), "tie_break", r.TieBreakSection)
-	if len(r.Confidence) == 0 {
-		v.addf(at("rules", "confidence"), "at least one confidence level is needed")
-		return
-	}
-	for i, lvl := range r.Confidence {
-		v.required(at("rules", "confidence", i, "label"), "confidence label", lvl.Label)
-		v.required(at("rules", "confidence", i, "explanation"), "confidence explanation", lvl.Explanation)
-		if i > 0 {
-			prev := r.Confidence[i-1]
-			if lvl.MinMargin >= prev.MinMargin || lvl.BothMinMargin >= prev.BothMinMargin {
-				v.addf(at("rules", "confidence", i), "confidence levels must be listed from the largest margins down")
+func (v *validator) validateExamples() {
+	c := v.c
+	seen := map[string]bool{}
+	for i, e := range c.Examples {
+		ep := func(rest ...any) []any { return append([]any{"examples", i}, rest...) }
+		if v.checkID(ep("id"), "example", e.ID) {
+			if seen[e.ID] {
+				v.addf(ep("id"), "example id %q is used twice", e.ID)
+			}
+			seen[e.ID] = true
+		}
+		if e.Kind != "typical" && e.Kind != "case-study" {
+			v.addf(ep("kind"), "example %q: kind must be typical or case-study, got %q", e.ID, e.Kind)
+		}
+		v.required(ep("title"), "example "+e.ID+" title", e.Title)
+		v.required(ep("description"), "example "+e.ID+" description", e.Description)
+		if e.Quote != "" || e.Section != "" {
+			v.sectionRef(ep("section"), "example "+e.ID, e.Section)
+		}
+		if c.Outcome(e.Outcome) == nil {
+			v.addf(ep("outcome"), "example %q: outcome %q does not exist", e.ID, e.Outcome)
+		}
+		if c.Confidence.Level(e.Confidence) == nil {
+			v.addf(ep("confidence"), "example %q: confidence %q is not a confidence level id", e.ID, e.Confidence)
+		}
+		r := c.Replay(e.Answers)
+		switch {
+		case len(r.Invalid) > 0:
+			v.addf(ep("answers", r.Invalid[0].ID), "example %q: answer %q is not an option of question %q", e.ID, e.Answers[r.Invalid[0].ID], r.Invalid[0].ID)
+		case len(r.Dropped) > 0:
+			v.addf(ep("answers", r.Dropped[0].ID), "example %q: question %q is not asked with these answers", e.ID, r.Dropped[0].ID)
+		case !r.Complete():
+			v.addf(ep("answers"), "example %q does not answer question %q", e.ID, r.Next.ID)
+		}
+		for id := range e.Answers {
+			if c.Question(id) == nil {
+				v.addf(ep("answers", id), "example %q answers question %q, which does not exist", e.ID, id)
 			}
 		}
-	}
-	last := r.Confidence[len(r.Confidence)-1]
-	if last.MinMargin != 0 || last.BothMinMargin != 0 {
-		v.addf(at("rules", "confidence", len(r.Confidence)-1), "the last confidence level must have min_margin 0 and both_min_margin 0 so every result gets one")
 	}
 }
 
@@ -325,26 +487,31 @@ func (v *validator) validateQuestions() {
 				v.addf(op(), "%s has no reason: every option must say what it means for the decision", name)
 			}
 			weighted := false
-			for fw, n := range o.Fit {
-				if fw != NestJS && fw != NextJS {
-					v.addf(op("fit", fw), "%s: fit key %q must be %s or %s", name, fw, NestJS, NextJS)
+			q.Options[j].weights = make([]int, len(c.Needs))
+			for _, id := range sortedKeys(o.Needs) {
+				n := o.Needs[id]
+				need := c.Need(id)
+				if need == nil {
+					v.addf(op("needs", id), "%s: need %q does not exist", name, id)
+					continue
 				}
 				if n < 0 || n > 10 {
-					v.addf(op("fit", fw), "%s: fit %d is outside 0 to 10", name, n)
+					v.addf(op("needs", id), "%s: evidence %d is outside 0 to 10", name, n)
 				}
+				q.Options[j].weights[need.Position] = n
 				weighted = weighted || n > 0
 			}
 			if o.Unsure {
 				unsure++
-				if weighted {
-					v.addf(op("unsure"), "%s is marked unsure, so it must not add fit", name)
+				if weighted && !q.Scope {
+					v.addf(op("unsure"), "%s is marked unsure, so it must not add evidence (only a scope question's may)", name)
 				}
 				if unsure > 1 {
 					v.addf(op("unsure"), "question %q has more than one unsure option", q.ID)
 				}
 			}
-			if weighted && o.Quote == "" {
-				v.addf(op(), "%s adds fit, so it needs a quote from the article", name)
+			if weighted && o.Quote == "" && !o.Unsure {
+				v.addf(op(), "%s adds evidence, so it needs a quote from the article", name)
 			}
 			if o.Quote != "" || o.Section != "" {
 				v.sectionRef(op("section"), name, o.Section)

@@ -58,3 +58,74 @@ func TestMigrationOrderValidated(t *testing.T) {
 		t.Fatalf("a migration from the current version was accepted or misreported: %v", err)
 	}
 }
+
+// v1Links are share links as version 1 of the embedded content wrote them: every v1 persona,
+// a link for each v1 outcome, each "Not sure", and the README's example.
+var v1Links = []struct {
+	name  string
+	query string
+}{
+	{"persona: SEO-critical content site on serverless", "build=site&logic=simple&seo=critical&render=fast&api=own&realtime=no&deploy=serverless&team=react&share=no&quality=no&v=1"},
+	{"persona: real-time API backend", "build=api&logic=complex&growth=monolith&realtime=essential&deploy=servers&team=fullstack&quality=essential&v=1"},
+	{"persona: e-commerce platform needing both", "build=platform&logic=complex&growth=monolith&seo=critical&render=mixed&api=public&realtime=some&deploy=servers&team=fullstack&share=yes&quality=helpful&v=1"},
+	{"persona: Spring team moving to microservices", "build=api&logic=complex&growth=services&realtime=no&deploy=servers&team=java&quality=essential&v=1"},
+	{"persona: marketing site with a contact form", "build=site&logic=simple&seo=helpful&render=fast&api=none&realtime=no&deploy=notsure&team=react&share=no&quality=no&v=1"},
+	{"persona: live dashboard product with a partner API", "build=platform&logic=moderate&growth=services&seo=helpful&render=mixed&api=public&realtime=essential&deploy=serverless&team=fullstack&share=yes&quality=essential&v=1"},
+	{"persona: content-heavy website from a CMS", "build=site&logic=notsure&growth=small&seo=critical&render=mixed&api=none&realtime=no&deploy=serverless&team=notsure&share=notsure&quality=notsure&v=1"},
+	{"persona: internal API for a mobile app with simple logic", "build=api&logic=simple&realtime=no&deploy=serverless&team=react&quality=no&v=1"},
+	{"v1 outcome nestjs with many points for it (the issue's platform example)", "build=platform&logic=complex&growth=services&seo=helpful&render=notsure&api=notsure&realtime=no&deploy=servers&team=notsure&share=no&quality=no&v=1"},
+	{"v1 tie broken for nextjs", "build=site&logic=moderate&growth=monolith&seo=none&render=notsure&api=notsure&realtime=no&deploy=notsure&team=notsure&share=no&quality=no&v=1"},
+	{"every v1 Not sure, platform", "build=platform&logic=notsure&growth=notsure&seo=notsure&render=notsure&api=notsure&realtime=notsure&deploy=notsure&team=notsure&share=notsure&quality=notsure&v=1"},
+	{"every v1 Not sure, backend", "build=api&logic=notsure&growth=notsure&realtime=notsure&deploy=notsure&team=notsure&quality=notsure&v=1"},
+	{"README example", "build=platform&logic=complex&growth=monolith&seo=critical&render=mixed&api=public&realtime=some&deploy=servers&team=fullstack&share=yes&quality=helpful&v=1"},
+	{"incomplete v1 link", "build=site&logic=simple&deploy=servers&v=1"},
+}
+
+// TestV1LinksOpenInV2 reads every v1 link against the current content: each answer but the
+// removed deployment question carries over unchanged, the removal is counted (the page shows the
+// notice), and complete links give a result without asking anything again.
+func TestV1LinksOpenInV2(t *testing.T) {
+	c := mustDefault(t)
+	if c.Version != 2 {
+		t.Fatalf("content version %d: these fixtures are for the 1 -> 2 step", c.Version)
+	}
+	for _, tt := range v1Links {
+		t.Run(tt.name, func(t *testing.T) {
+			q, err := url.ParseQuery(tt.query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st := c.ParseState(q)
+			for k, vals := range q {
+				if k == "v" || k == "deploy" {
+					continue
+				}
+				if st.Raw[k] != vals[0] {
+					t.Errorf("%s=%s did not carry over: %q", k, vals[0], st.Raw[k])
+				}
+			}
+			if _, ok := st.Raw["deploy"]; ok {
+				t.Error("the removed deploy answer is still there")
+			}
+			if st.Removed != 1 || len(st.Changed) != 0 || st.Newer {
+				t.Errorf("removed %d, changed %v, newer %v; want the deploy answer counted as removed", st.Removed, st.Changed, st.Newer)
+			}
+			r := c.Replay(st.Raw)
+			if len(r.Invalid) > 0 || len(r.Dropped) > 0 {
+				t.Errorf("invalid %v, dropped %v", r.Invalid, r.Dropped)
+			}
+			if strings.HasPrefix(tt.name, "incomplete") {
+				if r.Complete() {
+					t.Error("an incomplete v1 link became complete")
+				}
+				return
+			}
+			if !r.Complete() {
+				t.Fatalf("a complete v1 link asks %s again", r.Next.ID)
+			}
+			if _, err := c.Evaluate(&r); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}

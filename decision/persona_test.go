@@ -11,49 +11,49 @@ var personas = []struct {
 }{
 	{
 		name:    "SEO-critical content site on serverless",
-		answers: Answers{"build": "site", "logic": "simple", "seo": "critical", "render": "fast", "api": "own", "realtime": "no", "deploy": "serverless", "team": "react", "share": "no", "quality": "no"},
+		answers: Answers{"build": "site", "logic": "simple", "seo": "critical", "render": "fast", "api": "own", "realtime": "no", "team": "react", "share": "no", "quality": "no"},
 		want:    NextJS,
 		why:     "'If server-side rendering (SSR), static site generation (SSG), and SEO optimization are critical, Next.js is the way to go.'",
 	},
 	{
 		name:    "real-time API backend",
-		answers: Answers{"build": "api", "logic": "complex", "growth": "monolith", "realtime": "essential", "deploy": "servers", "team": "fullstack", "quality": "essential"},
+		answers: Answers{"build": "api", "logic": "complex", "growth": "monolith", "realtime": "essential", "team": "fullstack", "quality": "essential"},
 		want:    NestJS,
 		why:     "'If you need to handle complex backend logic, REST APIs, GraphQL APIs, or real-time WebSockets, NestJS is built exactly for that.'",
 	},
 	{
 		name:    "e-commerce platform needing both",
-		answers: Answers{"build": "platform", "logic": "complex", "growth": "monolith", "seo": "critical", "render": "mixed", "api": "public", "realtime": "some", "deploy": "servers", "team": "fullstack", "share": "yes", "quality": "helpful"},
+		answers: Answers{"build": "platform", "logic": "complex", "growth": "monolith", "seo": "critical", "render": "mixed", "api": "public", "realtime": "some", "team": "fullstack", "share": "yes", "quality": "helpful"},
 		want:    Both,
 		why:     "'NestJS as the backend, handling APIs and business logic, and Next.js as the frontend.'",
 	},
 	{
 		name:    "Spring team moving to microservices",
-		answers: Answers{"build": "api", "logic": "complex", "growth": "services", "realtime": "no", "deploy": "servers", "team": "java", "quality": "essential"},
+		answers: Answers{"build": "api", "logic": "complex", "growth": "services", "realtime": "no", "team": "java", "quality": "essential"},
 		want:    NestJS,
 		why:     "'Inspired by Spring Boot' and 'excellent choice for both monolithic and microservices architectures'",
 	},
 	{
 		name:    "marketing site with a contact form",
-		answers: Answers{"build": "site", "logic": "simple", "seo": "helpful", "render": "fast", "api": "none", "realtime": "no", "deploy": "notsure", "team": "react", "share": "no", "quality": "no"},
+		answers: Answers{"build": "site", "logic": "simple", "seo": "helpful", "render": "fast", "api": "none", "realtime": "no", "team": "react", "share": "no", "quality": "no"},
 		want:    NextJS,
 		why:     "API routes are 'a good match for things like form submissions'",
 	},
 	{
 		name:    "live dashboard product with a partner API",
-		answers: Answers{"build": "platform", "logic": "moderate", "growth": "services", "seo": "helpful", "render": "mixed", "api": "public", "realtime": "essential", "deploy": "serverless", "team": "fullstack", "share": "yes", "quality": "essential"},
+		answers: Answers{"build": "platform", "logic": "moderate", "growth": "services", "seo": "helpful", "render": "mixed", "api": "public", "realtime": "essential", "team": "fullstack", "share": "yes", "quality": "essential"},
 		want:    Both,
 		why:     "WebSockets are 'crucial for live chat apps and real-time dashboards', Next.js suits 'dynamic dashboards'",
 	},
 	{
 		name:    "content-heavy website from a CMS",
-		answers: Answers{"build": "site", "logic": "notsure", "growth": "small", "seo": "critical", "render": "mixed", "api": "none", "realtime": "no", "deploy": "serverless", "team": "notsure", "share": "notsure", "quality": "notsure"},
+		answers: Answers{"build": "site", "logic": "notsure", "growth": "small", "seo": "critical", "render": "mixed", "api": "none", "realtime": "no", "team": "notsure", "share": "notsure", "quality": "notsure"},
 		want:    NextJS,
 		why:     "Next.js suits 'content-heavy websites' and 'fetching data from an external CMS'",
 	},
 	{
 		name:    "internal API for a mobile app with simple logic",
-		answers: Answers{"build": "api", "logic": "simple", "realtime": "no", "deploy": "serverless", "team": "react", "quality": "no"},
+		answers: Answers{"build": "api", "logic": "simple", "realtime": "no", "team": "react", "quality": "no"},
 		want:    NestJS,
 		why:     "'NestJS is strictly a backend framework'; Next.js API routes 'aren't a full replacement for a dedicated backend'",
 	},
@@ -72,7 +72,7 @@ func TestPersonas(t *testing.T) {
 				t.Fatal(err)
 			}
 			if res.Outcome.ID != tt.want {
-				t.Fatalf("got %s (fit %v, %s), want %s because %s", res.Outcome.ID, res.Fit, res.Confidence.Label, tt.want, tt.why)
+				t.Fatalf("got %s (fit %v, %s), want %s because %s", res.Outcome.ID, res.Needs, res.Confidence.Label, tt.want, tt.why)
 			}
 			if res.Reasons[0].Stance != Supports {
 				t.Errorf("first reason %q does not support the recommendation", res.Reasons[0].Question.ID)

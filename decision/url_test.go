@@ -10,7 +10,7 @@ import (
 func TestEncodeCanonicalOrder(t *testing.T) {
 	c := mustDefault(t)
 	got := c.Encode(Answers{"team": "react", "build": "site", "seo": "critical"})
-	want := "build=site&seo=critical&team=react&v=1"
+	want := "build=site&seo=critical&team=react&v=2"
 	if got != want {
 		t.Fatalf("Encode = %q, want %q", got, want)
 	}
@@ -91,7 +91,7 @@ func TestReplay(t *testing.T) {
 // Changing an early answer keeps every later answer that still applies.
 func TestChangeEarlierAnswerKeepsLaterOnes(t *testing.T) {
 	c := mustDefault(t)
-	full := Answers{"build": "platform", "logic": "complex", "growth": "monolith", "seo": "critical", "render": "mixed", "api": "public", "realtime": "some", "deploy": "servers", "team": "fullstack", "share": "yes", "quality": "helpful"}
+	full := Answers{"build": "platform", "logic": "complex", "growth": "monolith", "seo": "critical", "render": "mixed", "api": "public", "realtime": "some", "team": "fullstack", "share": "yes", "quality": "helpful"}
 	r := c.Replay(full.With("build", "site"))
 	if !r.Complete() {
 		t.Fatalf("changing build to site should keep all answers; next is %v", r.Next)
@@ -117,9 +117,9 @@ func TestProgress(t *testing.T) {
 	}{
 		{"first question: total unknown", map[string]string{}, "build", 0, 0, false},
 		{"second question: growth still open", map[string]string{"build": "site"}, "logic", 0, 0, false},
-		{"after logic the count is fixed", map[string]string{"build": "site", "logic": "complex"}, "growth", 3, 11, true},
-		{"simple logic skips growth", map[string]string{"build": "site", "logic": "simple"}, "seo", 3, 10, true},
-		{"api path is short", map[string]string{"build": "api", "logic": "simple"}, "realtime", 3, 6, true},
+		{"after logic the count is fixed", map[string]string{"build": "site", "logic": "complex"}, "growth", 3, 10, true},
+		{"simple logic skips growth", map[string]string{"build": "site", "logic": "simple"}, "seo", 3, 9, true},
+		{"api path is short", map[string]string{"build": "api", "logic": "simple"}, "realtime", 3, 5, true},
 		{"later answers don't count for earlier questions", map[string]string{"build": "site", "logic": "simple", "seo": "none"}, "logic", 0, 0, false},
 	}
 	for _, tt := range tests {

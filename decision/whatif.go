@@ -12,7 +12,9 @@ type Alternative struct {
 	// path answers it "Not sure" (Opened lists those), so the alternative is still a full result.
 	Answers Answers
 	Opened  []*Question
-	Result  *Result
+	// Result is the alternative's recommendation, needs and reasons; its Confidence is nil (an
+	// alternative's own alternatives are not worked out).
+	Result *Result
 }
 
 // Flips reports whether the alternative changes the recommendation of base.
@@ -39,7 +41,7 @@ func (c *Content) alternatives(r *Replay, q *Question, keep *Outcome) []Alternat
 			continue
 		}
 		if keep != nil {
-			if rec, ok := c.outcomeOf(r.Answers, q.ID, to.ID); !ok || c.Outcome(rec) == keep {
+			if rec, ok := c.outcomeOf(r.Answers, q.ID, to.ID); !ok || rec == keep {
 				continue
 			}
 		}
@@ -61,7 +63,7 @@ func (c *Content) alternatives(r *Replay, q *Question, keep *Outcome) []Alternat
 		if !rp.Complete() {
 			continue
 		}
-		res, err := c.Evaluate(&rp)
+		res, err := c.evaluate(&rp)
 		if err != nil {
 			continue
 		}
@@ -75,10 +77,19 @@ func (c *Content) alternatives(r *Replay, q *Question, keep *Outcome) []Alternat
 }
 
 // outcomeOf is what Alternatives finds for answers with question id answered opt, reduced to the
-// recommendation's id: the same forward walk as replay, answering "Not sure" to each question the
+// recommendation: the same forward walk as replay, answering "Not sure" to each question the
 // change brings onto the path (ok is false when one has no such answer, where Alternatives finds
-// no alternative), then the decision rule. It allocates nothing.
-func (c *Content) outcomeOf(answers Answers, id, opt string) (rec string, ok bool) {
+// no alternative), then the need states. It allocates nothing.
+func (c *Content) outcomeOf(answers Answers, id, opt string) (rec *Outcome, ok bool) {
+	sums, ok := c.sumsOf(answers, id, opt)
+	if !ok {
+		return nil, false
+	}
+	return &c.Outcomes[c.outcomeByMask[c.mask(&sums)]], true
+}
+
+// sumsOf is outcomeOf's walk, returning the evidence per need.
+func (c *Content) sumsOf(answers Answers, id, opt string) (sums needSums, ok bool) {
 	// vals holds the answer standing at each question position ("" when none), as replay's
 	// Answers map would.
 	var buf [32]string
@@ -86,7 +97,6 @@ func (c *Content) outcomeOf(answers Answers, id, opt string) (rec string, ok boo
 	if len(c.Questions) > len(buf) {
 		vals = make([]string, len(c.Questions))
 	}
-	var ns, nx int
 	for i := range c.Questions {
 		q := &c.Questions[i]
 		val := answers[q.ID]
@@ -100,15 +110,15 @@ func (c *Content) outcomeOf(answers Answers, id, opt string) (rec string, ok boo
 		if o == nil {
 			// Unanswered on the new path: Alternatives answers it "Not sure", if it can.
 			if o = q.UnsureOption(); o == nil {
-				return "", false
+				return sums, false
 			}
 		}
 		vals[i] = o.ID
-		ns += o.Fit[NestJS]
-		nx += o.Fit[NextJS]
+		for j, w := range o.weights {
+			sums[j] += w
+		}
 	}
-	rec, _, _ = c.decide(ns, nx)
-	return rec, true
+	return sums, true
 }
 
 // shownAt is shown for answers held by question position.
@@ -122,23 +132,32 @@ func (c *Content) shownAt(q *Question, vals []string) bool {
 	return true
 }
 
-// Counterfactuals lists every single-answer change that flips the recommendation, most decisive
-// first (the alternative's own margin, then question order).
+// Counterfactuals lists every change of one answer (any option, not only single changes) that
+// flips the recommendation, most decisive first (the alternative's own margin, then question
+// order). Scope questions are left out: ScopeChanges lists them.
 func (c *Content) Counterfactuals(r *Replay, base *Result) []Alternative {
+	return c.flips(r, base, false)
+}
+
+// ScopeChanges lists the changes of a scope question's answer (what the project is) that flip
+// the recommendation, most decisive first: "if the project were something else".
+func (c *Content) ScopeChanges(r *Replay, base *Result) []Alternative {
+	return c.flips(r, base, true)
+}
+
+func (c *Content) flips(r *Replay, base *Result, scope bool) []Alternative {
 	var flips []Alternative
 	for _, q := range r.Path {
+		if q.Scope != scope {
+			continue
+		}
 		for _, alt := range c.alternatives(r, q, base.Outcome) {
 			if alt.Flips(base) {
 				flips = append(flips, alt)
 			}
 		}
 	}
-	slices.SortStableFunc(flips, func(a, b Alternative) int {
-		if a.Result.Margin != b.Result.Margin {
-			return b.Result.Margin - a.Result.Margin
-		}
-		return a.Question.Position - b.Question.Position
-	})
+	sortDecisive(flips)
 	return flips
 }
 

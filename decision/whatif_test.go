@@ -19,10 +19,24 @@ func explain(c *Content, answers Answers) string {
 		return "error: " + err.Error()
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "recommendation: %s (%s, margin %d, fit nestjs=%d nextjs=%d)\n", res.Outcome.ID, res.Confidence.Label, res.Margin, res.Fit[NestJS], res.Fit[NextJS])
+	fmt.Fprintf(&b, "recommendation: %s (%s, margin %d;", res.Outcome.ID, res.Confidence.Label, res.Margin)
+	for _, nv := range res.Needs {
+		fmt.Fprintf(&b, " %s %d/%d met=%v", nv.Need.ID, nv.Value, nv.Threshold, nv.Met)
+	}
+	fmt.Fprintf(&b, "; %d real, %d unsure)\n", res.Answered, res.Unsure)
+	for _, d := range res.Confidence.Deciding {
+		fmt.Fprintf(&b, "deciding %s=%s (was %s) -> %s\n", d.Question.ID, d.To.ID, d.From.ID, d.Result.Outcome.ID)
+	}
 	stances := []string{"for", "against", "neither"}
 	for _, rs := range res.Reasons {
-		fmt.Fprintf(&b, "reason %-7s %-8s = %-9s favours=%-6s weight=%d\n", stances[rs.Stance], rs.Question.ID, rs.Option.ID, rs.Favours, rs.Weight)
+		fmt.Fprintf(&b, "reason %-7s %-8s = %-9s", stances[rs.Stance], rs.Question.ID, rs.Option.ID)
+		for _, e := range rs.Effects {
+			fmt.Fprintf(&b, " %s+%d", e.Need.ID, e.Amount)
+		}
+		fmt.Fprintf(&b, " weight=%d\n", rs.Weight)
+	}
+	for _, a := range c.ScopeChanges(&r, res) {
+		fmt.Fprintf(&b, "if the project were %s=%s -> %s\n", a.Question.ID, a.To.ID, a.Result.Outcome.ID)
 	}
 	cfs := c.Counterfactuals(&r, res)
 	if len(cfs) == 0 {
@@ -128,7 +142,7 @@ func TestCounterfactualsHold(t *testing.T) {
 
 func TestRobustResultHasNoCounterfactuals(t *testing.T) {
 	c := mustDefault(t)
-	r := c.Replay(Answers{"build": "api", "logic": "complex", "growth": "services", "realtime": "essential", "deploy": "servers", "team": "java", "quality": "essential"})
+	r := c.Replay(Answers{"build": "api", "logic": "complex", "growth": "services", "realtime": "essential", "team": "java", "quality": "essential"})
 	res, _ := c.Evaluate(&r)
 	if cfs := c.Counterfactuals(&r, res); len(cfs) != 0 {
 		t.Fatalf("a backend-only, all-NestJS project should be robust; got %d flips, first %s=%s", len(cfs), cfs[0].Question.ID, cfs[0].To.ID)
@@ -137,7 +151,7 @@ func TestRobustResultHasNoCounterfactuals(t *testing.T) {
 
 func TestChangeThatOpensQuestionAnswersItUnsure(t *testing.T) {
 	c := mustDefault(t)
-	answers := Answers{"build": "site", "logic": "simple", "seo": "critical", "render": "fast", "api": "own", "realtime": "no", "deploy": "serverless", "team": "react", "share": "no", "quality": "no"}
+	answers := Answers{"build": "site", "logic": "simple", "seo": "critical", "render": "fast", "api": "own", "realtime": "no", "team": "react", "share": "no", "quality": "no"}
 	r := c.Replay(answers)
 	for _, a := range c.Alternatives(&r, c.Question("logic")) {
 		if a.To.ID == "complex" {

@@ -267,17 +267,15 @@ type apiArticle struct {
 	URL        string `json:"url"`
 }
 
-type apiFit struct {
-	NestJS int `json:"nestjs"`
-	NextJS int `json:"nextjs"`
-}
+// apiNeedAmounts is evidence per need id, every need present (JSON sorts the keys).
+type apiNeedAmounts map[string]int
 
 type apiOption struct {
-	ID     string  `json:"id"`
-	Label  string  `json:"label"`
-	Hint   *string `json:"hint"`
-	Unsure bool    `json:"unsure"`
-	Fit    apiFit  `json:"fit"`
+	ID     string         `json:"id"`
+	Label  string         `json:"label"`
+	Hint   *string        `json:"hint"`
+	Unsure bool           `json:"unsure"`
+	Needs  apiNeedAmounts `json:"needs"`
 }
 
 // apiShowIf is a question's condition: it is asked only when, for every entry, the answer to
@@ -299,6 +297,8 @@ type apiQuestion struct {
 	WhyQuote   string      `json:"why_quote"`
 	WhySection apiSection  `json:"why_section"`
 	ShowIf     *apiShowIf  `json:"show_if"`
+	Ordered    bool        `json:"ordered"`
+	Scope      bool        `json:"scope"`
 	Options    []apiOption `json:"options"`
 }
 
@@ -307,52 +307,83 @@ type apiOutcome struct {
 	Name     string `json:"name"`
 	Headline string `json:"headline"`
 	Summary  string `json:"summary"`
+	// When is the outcome's region: need id to "met" or "unmet".
+	When map[string]string `json:"when"`
+}
+
+type apiNeed struct {
+	ID        string     `json:"id"`
+	Name      string     `json:"name"`
+	Threshold int        `json:"threshold"`
+	Met       string     `json:"met"`
+	Unmet     string     `json:"unmet"`
+	Section   apiSection `json:"section"`
 }
 
 type apiConfidenceLevel struct {
-	Label         string `json:"label"`
-	MinMargin     int    `json:"min_margin"`
-	BothMinMargin int    `json:"both_min_margin"`
-	Explanation   string `json:"explanation"`
+	ID          string `json:"id"`
+	Label       string `json:"label"`
+	Explanation string `json:"explanation"`
 }
 
-type apiRules struct {
-	BothAtLeast int                  `json:"both_at_least"`
-	TieBreak    string               `json:"tie_break"`
-	Confidence  []apiConfidenceLevel `json:"confidence"`
+type apiConfidenceRules struct {
+	MinAnswered int                  `json:"min_answered"`
+	MaxUnsure   int                  `json:"max_unsure"`
+	Levels      []apiConfidenceLevel `json:"levels"`
+}
+
+type apiExample struct {
+	ID          string            `json:"id"`
+	Kind        string            `json:"kind"`
+	Title       string            `json:"title"`
+	Description string            `json:"description"`
+	Answers     map[string]string `json:"answers"`
+	Outcome     string            `json:"outcome"`
+	Confidence  string            `json:"confidence"`
+	URL         string            `json:"url"`
 }
 
 type apiDecision struct {
-	Version   int           `json:"version"`
-	Article   apiArticle    `json:"article"`
-	Questions []apiQuestion `json:"questions"`
-	Outcomes  []apiOutcome  `json:"outcomes"`
-	Rules     apiRules      `json:"rules"`
-	Table     []apiRow      `json:"table"`
+	Version    int                `json:"version"`
+	Article    apiArticle         `json:"article"`
+	Needs      []apiNeed          `json:"needs"`
+	Questions  []apiQuestion      `json:"questions"`
+	Outcomes   []apiOutcome       `json:"outcomes"`
+	Confidence apiConfidenceRules `json:"confidence"`
+	Examples   []apiExample       `json:"examples"`
+	Table      []apiRow           `json:"table"`
+}
+
+type apiNeedValue struct {
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	Value     int    `json:"value"`
+	Threshold int    `json:"threshold"`
+	Met       bool   `json:"met"`
+	Distance  int    `json:"distance"`
 }
 
 type apiConfidence struct {
-	Label       string `json:"label"`
-	Explanation string `json:"explanation"`
-	Margin      int    `json:"margin"`
-}
-
-type apiTieBreak struct {
-	Reason string   `json:"reason"`
-	Quote  apiQuote `json:"quote"`
+	Level       string           `json:"level"`
+	Label       string           `json:"label"`
+	Explanation string           `json:"explanation"`
+	Margin      int              `json:"margin"`
+	Answered    int              `json:"answered"`
+	Unsure      int              `json:"unsure"`
+	Deciding    []apiAlternative `json:"deciding"`
 }
 
 type apiReason struct {
-	Question     string      `json:"question"`
-	QuestionText string      `json:"question_text"`
-	Answer       string      `json:"answer"`
-	AnswerLabel  string      `json:"answer_label"`
-	Text         string      `json:"text"`
-	Quote        *string     `json:"quote"`
-	Section      *apiSection `json:"section"`
-	Favours      *string     `json:"favours"`
-	Stance       string      `json:"stance"`
-	Weight       int         `json:"weight"`
+	Question     string         `json:"question"`
+	QuestionText string         `json:"question_text"`
+	Answer       string         `json:"answer"`
+	AnswerLabel  string         `json:"answer_label"`
+	Text         string         `json:"text"`
+	Quote        *string        `json:"quote"`
+	Section      *apiSection    `json:"section"`
+	Needs        apiNeedAmounts `json:"needs"`
+	Stance       string         `json:"stance"`
+	Weight       int            `json:"weight"`
 }
 
 // apiAlternative is one changed answer and where it leads. Opened lists questions the change
@@ -384,11 +415,11 @@ type apiResult struct {
 	Summary         string            `json:"summary"`
 	Explanation     string            `json:"explanation"`
 	Quote           apiQuote          `json:"quote"`
+	Needs           []apiNeedValue    `json:"needs"`
 	Confidence      apiConfidence     `json:"confidence"`
-	TieBreak        *apiTieBreak      `json:"tie_break"`
-	Scores          map[string]int    `json:"scores"`
 	Reasons         []apiReason       `json:"reasons"`
 	Counterfactuals []apiAlternative  `json:"counterfactuals"`
+	ScopeChanges    []apiAlternative  `json:"scope_changes"`
 	OpenQuestions   []apiOpenQuestion `json:"open_questions"`
 	Table           []apiResultRow    `json:"table"`
 	Ignored         []string          `json:"ignored"`
@@ -435,6 +466,8 @@ func (s *Server) apiQuestion(q *decision.Question) apiQuestion {
 		WhyQuote:   q.WhyQuote,
 		WhySection: s.apiSection(q.WhySection),
 		ShowIf:     s.apiShowIf(q),
+		Ordered:    q.Ordered,
+		Scope:      q.Scope,
 		Options:    make([]apiOption, 0, len(q.Options)),
 	}
 	for _, o := range q.Options {
@@ -443,7 +476,7 @@ func (s *Server) apiQuestion(q *decision.Question) apiQuestion {
 			Label:  o.Label,
 			Hint:   nullable(o.Hint),
 			Unsure: o.Unsure,
-			Fit:    apiFit{NestJS: o.Fit[decision.NestJS], NextJS: o.Fit[decision.NextJS]},
+			Needs:  s.apiAmounts(&o),
 		})
 	}
 	return out
@@ -469,18 +502,25 @@ func (s *Server) decisionBody() apiDecision {
 	c := s.content
 	a := c.Article
 	out := apiDecision{
-		Version: c.Version,
-		Article: apiArticle{Title: a.Title, Author: a.Author, AuthorRole: a.AuthorRole, Publisher: a.Publisher, Published: a.Published, URL: a.URL},
-		Rules:   apiRules{BothAtLeast: c.Rules.BothAtLeast, TieBreak: c.Rules.TieBreak},
+		Version:    c.Version,
+		Article:    apiArticle{Title: a.Title, Author: a.Author, AuthorRole: a.AuthorRole, Publisher: a.Publisher, Published: a.Published, URL: a.URL},
+		Confidence: apiConfidenceRules{MinAnswered: c.Confidence.MinAnswered, MaxUnsure: c.Confidence.MaxUnsure},
+	}
+	for _, n := range c.Needs {
+		out.Needs = append(out.Needs, apiNeed{ID: n.ID, Name: n.Name, Threshold: n.Threshold, Met: n.Met, Unmet: n.Unmet, Section: s.apiSection(n.Section)})
+	}
+	out.Examples = make([]apiExample, 0, len(c.Examples))
+	for _, e := range c.Examples {
+		out.Examples = append(out.Examples, apiExample{ID: e.ID, Kind: e.Kind, Title: e.Title, Description: e.Description, Answers: e.Answers, Outcome: e.Outcome, Confidence: e.Confidence, URL: "/result?" + c.Encode(e.Answers)})
 	}
 	for i := range c.Questions {
 		out.Questions = append(out.Questions, s.apiQuestion(&c.Questions[i]))
 	}
 	for _, o := range c.Outcomes {
-		out.Outcomes = append(out.Outcomes, apiOutcome{ID: o.ID, Name: o.Name, Headline: o.Headline, Summary: o.Summary})
+		out.Outcomes = append(out.Outcomes, apiOutcome{ID: o.ID, Name: o.Name, Headline: o.Headline, Summary: o.Summary, When: o.When})
 	}
-	for _, l := range c.Rules.Confidence {
-		out.Rules.Confidence = append(out.Rules.Confidence, apiConfidenceLevel{Label: l.Label, MinMargin: l.MinMargin, BothMinMargin: l.BothMinMargin, Explanation: l.Explanation})
+	for _, l := range c.Confidence.Levels {
+		out.Confidence.Levels = append(out.Confidence.Levels, apiConfidenceLevel{ID: l.ID, Label: l.Label, Explanation: l.Explanation})
 	}
 	for i := range c.Table {
 		out.Table = append(out.Table, s.apiRow(&c.Table[i]))
@@ -500,27 +540,29 @@ func (s *Server) resultBody(r *http.Request, rp *decision.Replay, res *decision.
 		Explanation:    o.Explanation,
 		Quote:          s.apiQuote(o.Quote, o.Section),
 		Confidence: apiConfidence{
+			Level:       res.Confidence.Level,
 			Label:       res.Confidence.Label,
 			Explanation: res.Confidence.Explanation,
 			Margin:      res.Margin,
+			Answered:    res.Answered,
+			Unsure:      res.Unsure,
+			Deciding:    make([]apiAlternative, 0, len(res.Confidence.Deciding)),
 		},
-		Scores: make(map[string]int, len(res.Scores)),
+		Needs: make([]apiNeedValue, 0, len(res.Needs)),
 		// Empty lists are [] rather than null, so clients can iterate without checks.
 		Reasons:         make([]apiReason, 0, len(res.Reasons)),
 		Counterfactuals: []apiAlternative{},
+		ScopeChanges:    []apiAlternative{},
 		OpenQuestions:   []apiOpenQuestion{},
 		Table:           make([]apiResultRow, 0, len(c.Table)),
 		Ignored:         make([]string, 0, len(rp.Dropped)),
 		ShareURL:        s.publicURL(r, "/result?"+c.Encode(rp.Answers)),
 	}
-	if res.TieBreak {
-		out.TieBreak = &apiTieBreak{
-			Reason: c.Rules.TieBreakReason,
-			Quote:  s.apiQuote(c.Rules.TieBreakQuote, c.Rules.TieBreakSection),
-		}
+	for _, nv := range res.Needs {
+		out.Needs = append(out.Needs, apiNeedValue{ID: nv.Need.ID, Name: nv.Need.Name, Value: nv.Value, Threshold: nv.Threshold, Met: nv.Met, Distance: nv.Distance})
 	}
-	for _, sc := range res.Scores {
-		out.Scores[sc.Outcome.ID] = sc.Value
+	for i := range res.Confidence.Deciding {
+		out.Confidence.Deciding = append(out.Confidence.Deciding, s.apiAlternative(r, &res.Confidence.Deciding[i], res))
 	}
 	for _, rs := range res.Reasons {
 		reason := apiReason{
@@ -530,7 +572,7 @@ func (s *Server) resultBody(r *http.Request, rp *decision.Replay, res *decision.
 			AnswerLabel:  rs.Option.Label,
 			Text:         rs.Option.Reason,
 			Quote:        nullable(rs.Option.Quote),
-			Favours:      nullable(rs.Favours),
+			Needs:        s.apiAmounts(rs.Option),
 			Stance:       stanceName[rs.Stance],
 			Weight:       rs.Weight,
 		}
@@ -542,6 +584,9 @@ func (s *Server) resultBody(r *http.Request, rp *decision.Replay, res *decision.
 	}
 	for _, alt := range c.Counterfactuals(rp, res) {
 		out.Counterfactuals = append(out.Counterfactuals, s.apiAlternative(r, &alt, res))
+	}
+	for _, alt := range c.ScopeChanges(rp, res) {
+		out.ScopeChanges = append(out.ScopeChanges, s.apiAlternative(r, &alt, res))
 	}
 	for _, oq := range c.OpenQuestions(rp) {
 		v := apiOpenQuestion{Question: oq.Question.ID, Alternatives: make([]apiAlternative, 0, len(oq.Alternatives))}
@@ -556,6 +601,16 @@ func (s *Server) resultBody(r *http.Request, rp *decision.Replay, res *decision.
 	}
 	for _, q := range rp.Dropped {
 		out.Ignored = append(out.Ignored, q.ID)
+	}
+	return out
+}
+
+// apiAmounts is an option's evidence for every need.
+func (s *Server) apiAmounts(o *decision.Option) apiNeedAmounts {
+	out := make(apiNeedAmounts, len(s.content.Needs))
+	for i := range s.content.Needs {
+		n := &s.content.Needs[i]
+		out[n.ID] = o.Weight(n)
 	}
 	return out
 }

@@ -40,16 +40,17 @@ var apiSets = []struct {
 	answers decision.Answers
 	want    string
 }{
-	{"SEO-critical site on serverless", decision.Answers{"build": "site", "logic": "simple", "seo": "critical", "render": "fast", "api": "own", "realtime": "no", "deploy": "serverless", "team": "react", "share": "no", "quality": "no"}, decision.NextJS},
-	{"real-time API backend", decision.Answers{"build": "api", "logic": "complex", "growth": "monolith", "realtime": "essential", "deploy": "servers", "team": "fullstack", "quality": "essential"}, decision.NestJS},
-	{"e-commerce platform", decision.Answers{"build": "platform", "logic": "complex", "growth": "monolith", "seo": "critical", "render": "mixed", "api": "public", "realtime": "some", "deploy": "servers", "team": "fullstack", "share": "yes", "quality": "helpful"}, decision.Both},
-	{"Spring team moving to microservices", decision.Answers{"build": "api", "logic": "complex", "growth": "services", "realtime": "no", "deploy": "servers", "team": "java", "quality": "essential"}, decision.NestJS},
-	{"marketing site, hosting undecided", decision.Answers{"build": "site", "logic": "simple", "seo": "helpful", "render": "fast", "api": "none", "realtime": "no", "deploy": "notsure", "team": "react", "share": "no", "quality": "no"}, decision.NextJS},
-	{"live dashboard with a partner API", decision.Answers{"build": "platform", "logic": "moderate", "growth": "services", "seo": "helpful", "render": "mixed", "api": "public", "realtime": "essential", "deploy": "serverless", "team": "fullstack", "share": "yes", "quality": "essential"}, decision.Both},
-	{"content site from a CMS, many unsure", decision.Answers{"build": "site", "logic": "notsure", "growth": "small", "seo": "critical", "render": "mixed", "api": "none", "realtime": "no", "deploy": "serverless", "team": "notsure", "share": "notsure", "quality": "notsure"}, decision.NextJS},
-	{"tie below the bar", decision.Answers{"build": "site", "logic": "moderate", "growth": "monolith", "seo": "none", "render": "notsure", "api": "notsure", "realtime": "no", "deploy": "notsure", "team": "notsure", "share": "no", "quality": "no"}, decision.NextJS},
-	{"platform, unsure of everything", decision.Answers{"build": "platform", "logic": "notsure", "growth": "notsure", "seo": "notsure", "render": "notsure", "api": "notsure", "realtime": "notsure", "deploy": "notsure", "team": "notsure", "share": "notsure", "quality": "notsure"}, decision.NestJS},
-	{"backend, unsure of everything", decision.Answers{"build": "api", "logic": "notsure", "growth": "notsure", "realtime": "notsure", "deploy": "notsure", "team": "notsure", "quality": "notsure"}, decision.NestJS},
+	{"SEO-critical site", decision.Answers{"build": "site", "logic": "simple", "seo": "critical", "render": "fast", "api": "own", "realtime": "no", "team": "react", "share": "no", "quality": "no"}, decision.NextJS},
+	{"real-time API backend", decision.Answers{"build": "api", "logic": "complex", "growth": "monolith", "realtime": "essential", "team": "fullstack", "quality": "essential"}, decision.NestJS},
+	{"e-commerce platform", decision.Answers{"build": "platform", "logic": "complex", "growth": "monolith", "seo": "critical", "render": "mixed", "api": "public", "realtime": "some", "team": "fullstack", "share": "yes", "quality": "helpful"}, decision.Both},
+	{"Spring team moving to microservices", decision.Answers{"build": "api", "logic": "complex", "growth": "services", "realtime": "no", "team": "java", "quality": "essential"}, decision.NestJS},
+	{"marketing site", decision.Answers{"build": "site", "logic": "simple", "seo": "helpful", "render": "fast", "api": "none", "realtime": "no", "team": "react", "share": "no", "quality": "no"}, decision.NextJS},
+	{"live dashboard with a partner API", decision.Answers{"build": "platform", "logic": "moderate", "growth": "services", "seo": "helpful", "render": "mixed", "api": "public", "realtime": "essential", "team": "fullstack", "share": "yes", "quality": "essential"}, decision.Both},
+	{"content site from a CMS, many unsure", decision.Answers{"build": "site", "logic": "notsure", "growth": "small", "seo": "critical", "render": "mixed", "api": "none", "realtime": "no", "team": "notsure", "share": "notsure", "quality": "notsure"}, decision.NextJS},
+	{"dashboard behind a sign-in", decision.Answers{"build": "app", "logic": "moderate", "growth": "monolith", "seo": "none", "render": "client", "api": "graphql", "realtime": "some", "team": "ddd", "share": "no", "quality": "no"}, decision.Both},
+	{"platform, unsure of everything", decision.Answers{"build": "platform", "logic": "notsure", "growth": "notsure", "seo": "notsure", "render": "notsure", "api": "notsure", "realtime": "notsure", "team": "notsure", "share": "notsure", "quality": "notsure"}, decision.NextJS},
+	{"backend, unsure of everything", decision.Answers{"build": "api", "logic": "notsure", "growth": "notsure", "realtime": "notsure", "team": "notsure", "quality": "notsure"}, decision.NestJS},
+	{"not sure of anything", decision.Answers{"build": "notsure", "logic": "notsure", "growth": "notsure", "seo": "notsure", "render": "notsure", "api": "notsure", "realtime": "notsure", "team": "notsure", "share": "notsure", "quality": "notsure"}, decision.NestJS},
 }
 
 func apiGet(h http.Handler, target string, header ...string) *httptest.ResponseRecorder {
@@ -318,12 +319,12 @@ func TestAPIContract(t *testing.T) {
 		{"result with unsure answers", "/api/v1/result?" + enc(apiSets[6].answers), http.StatusOK, true},
 		{"result by tie-break", "/api/v1/result?" + enc(apiSets[7].answers), http.StatusOK, true},
 		{"result with an ignored answer", "/api/v1/result?" + enc(apiSets[1].answers.With("seo", "critical")), http.StatusOK, true},
-		{"result without v", "/api/v1/result?" + strings.TrimSuffix(enc(apiSets[2].answers), "&v=1"), http.StatusOK, true},
+		{"result without v", "/api/v1/result?" + strings.TrimSuffix(enc(apiSets[2].answers), "&v=2"), http.StatusOK, true},
 		{"no answers", "/api/v1/result", http.StatusUnprocessableEntity, true},
-		{"incomplete", "/api/v1/result?build=site&seo=critical&v=1", http.StatusUnprocessableEntity, true},
-		{"invalid value", "/api/v1/result?build=site&logic=huge&v=1", http.StatusUnprocessableEntity, false},
-		{"invalid value on a complete path", "/api/v1/result?" + enc(apiSets[0].answers.With("deploy", "moon")), http.StatusUnprocessableEntity, false},
-		{"malformed query", "/api/v1/result?build=%zz&v=1", http.StatusBadRequest, false},
+		{"incomplete", "/api/v1/result?build=site&seo=critical&v=2", http.StatusUnprocessableEntity, true},
+		{"invalid value", "/api/v1/result?build=site&logic=huge&v=2", http.StatusUnprocessableEntity, false},
+		{"invalid value on a complete path", "/api/v1/result?" + enc(apiSets[0].answers.With("team", "moon")), http.StatusUnprocessableEntity, false},
+		{"malformed query", "/api/v1/result?build=%zz&v=2", http.StatusBadRequest, false},
 		{"openapi", "/api/v1/openapi.json", http.StatusOK, true},
 	}
 	for _, tt := range tests {
@@ -367,8 +368,26 @@ func TestAPIResult(t *testing.T) {
 			if len(res.OpenQuestions) != unsure {
 				t.Errorf("%d open questions, want one per unsure answer (%d)", len(res.OpenQuestions), unsure)
 			}
-			if (res.TieBreak != nil) != (set.name == "tie below the bar") {
-				t.Errorf("tie_break %+v", res.TieBreak)
+			if len(res.Needs) != len(s.content.Needs) {
+				t.Errorf("%d needs, want %d", len(res.Needs), len(s.content.Needs))
+			}
+			for _, n := range res.Needs {
+				if n.Met != (n.Value >= n.Threshold) {
+					t.Errorf("need %+v", n)
+				}
+			}
+			if (res.Confidence.Level == decision.CloseCall) != (len(res.Confidence.Deciding) > 0) {
+				t.Errorf("confidence %s with %d deciding changes", res.Confidence.Level, len(res.Confidence.Deciding))
+			}
+			for _, d := range res.Confidence.Deciding {
+				if !d.ChangesRecommendation || d.Question == "build" {
+					t.Errorf("deciding change %+v", d)
+				}
+			}
+			for _, sc := range res.ScopeChanges {
+				if sc.Question != "build" || !sc.ChangesRecommendation {
+					t.Errorf("scope change %+v", sc)
+				}
 			}
 		})
 	}
@@ -391,15 +410,18 @@ func TestAPIDecision(t *testing.T) {
 	}
 	raw := decodeJSON[map[string]any](t, rec)
 	seo := raw["questions"].([]any)[3].(map[string]any)
-	want := map[string]any{"all": []any{map[string]any{"question": "build", "in": []any{"site", "platform"}}}}
+	want := map[string]any{"all": []any{map[string]any{"question": "build", "in": []any{"site", "app", "platform", "notsure"}}}}
 	if seo["id"] != "seo" || !reflect.DeepEqual(seo["show_if"], want) {
 		t.Errorf("seo show_if = %v, want %v", seo["show_if"], want)
 	}
 	if build := raw["questions"].([]any)[0].(map[string]any); build["show_if"] != nil {
 		t.Errorf("build show_if = %v, want null", build["show_if"])
 	}
-	if d.Rules.BothAtLeast != s.content.Rules.BothAtLeast || d.Rules.TieBreak != s.content.Rules.TieBreak {
-		t.Errorf("rules %+v", d.Rules)
+	if len(d.Needs) != len(s.content.Needs) || d.Needs[0].Threshold != s.content.Needs[0].Threshold || len(d.Confidence.Levels) != 3 {
+		t.Errorf("needs %+v, confidence %+v", d.Needs, d.Confidence)
+	}
+	if len(d.Examples) != len(s.content.Examples) {
+		t.Errorf("%d examples, want %d", len(d.Examples), len(s.content.Examples))
 	}
 }
 
@@ -411,9 +433,9 @@ func TestAPIIncomplete(t *testing.T) {
 		invalid []string
 	}{
 		{"/api/v1/result", "build", []string{}},
-		{"/api/v1/result?build=site&seo=critical&v=1", "logic", []string{}},
-		{"/api/v1/result?build=site&logic=huge&seo=%3Cscript%3E&v=1", "logic", []string{"logic", "seo"}},
-		{"/api/v1/result?build=bogus&logic=simple&v=1", "build", []string{"build"}},
+		{"/api/v1/result?build=site&seo=critical&v=2", "logic", []string{}},
+		{"/api/v1/result?build=site&logic=huge&seo=%3Cscript%3E&v=2", "logic", []string{"logic", "seo"}},
+		{"/api/v1/result?build=bogus&logic=simple&v=2", "build", []string{"build"}},
 	}
 	for _, tt := range tests {
 		rec := apiGet(h, tt.target)
@@ -490,13 +512,14 @@ func TestAPIContractRejectsWrongBodies(t *testing.T) {
 		{"missing field", target, func(m map[string]any) { delete(m, "share_url") }},
 		{"undocumented field", target, func(m map[string]any) { m["extra"] = true }},
 		{"unknown outcome", target, func(m map[string]any) { m["recommendation"] = "remix" }},
-		{"relative URL", target, func(m map[string]any) { m["share_url"] = "/result?v=1" }},
+		{"relative URL", target, func(m map[string]any) { m["share_url"] = "/result?v=2" }},
 		{"null where a string is required", target, func(m map[string]any) { m["headline"] = nil }},
 		{"number in a nullable string", target, func(m map[string]any) { reason(m)["quote"] = 7 }},
-		{"value outside a nullable enum", target, func(m map[string]any) { reason(m)["favours"] = "remix" }},
+		{"value outside an enum", target, func(m map[string]any) { m["confidence"].(map[string]any)["level"] = "sure" }},
 		{"unknown stance", target, func(m map[string]any) { reason(m)["stance"] = "maybe" }},
 		{"undocumented nested field", target, func(m map[string]any) { reason(m)["extra"] = 1 }},
-		{"negative score", target, func(m map[string]any) { m["scores"].(map[string]any)["both"] = -1 }},
+		{"negative need value", target, func(m map[string]any) { m["needs"].([]any)[0].(map[string]any)["value"] = -1 }},
+		{"negative evidence", target, func(m map[string]any) { reason(m)["needs"].(map[string]any)["backend"] = -1 }},
 		{"wrong 422 status member", "/api/v1/result", func(m map[string]any) { m["status"] = 400 }},
 		{"422 without next_question", "/api/v1/result", func(m map[string]any) { delete(m, "next_question") }},
 		{"422 with a foreign type", "/api/v1/result", func(m map[string]any) { m["type"] = "about:blank" }},
@@ -656,17 +679,17 @@ func TestAPIHostileInput(t *testing.T) {
 		)
 	}
 	targets = append(targets,
-		"/api/v1/result?build=%zz&v=1",                  // invalid percent-encoding
+		"/api/v1/result?build=%zz&v=2",                  // invalid percent-encoding
 		"/api/v1/result?build=%",                        // truncated escape
 		"/api/v1/result?build=site;logic=simple",        // semicolon separator
 		"/api/v1/result?build=%ff%fe&logic=%c0%af",      // valid escapes, invalid UTF-8
 		"/api/v1/result?build=site&build=api&build=%3C", // repeated: the first counts
 		"/api/v1/result?"+full+"&build=api",             // repeated after a full set
-		"/api/v1/result?"+strings.Repeat("build=api&", 10_000)+"v=1",
-		"/api/v1/result?"+strings.ReplaceAll(full, "v=1", "v=999"), // unknown version
-		"/api/v1/result?"+strings.ReplaceAll(full, "v=1", "v=-1"),
-		"/api/v1/result?"+strings.ReplaceAll(full, "v=1", "v=99999999999999999999999"),
-		"/api/v1/result?"+strings.ReplaceAll(full, "v=1", "v=1&v=2"),
+		"/api/v1/result?"+strings.Repeat("build=api&", 10_000)+"v=2",
+		"/api/v1/result?"+strings.ReplaceAll(full, "v=2", "v=999"), // unknown version
+		"/api/v1/result?"+strings.ReplaceAll(full, "v=2", "v=-1"),
+		"/api/v1/result?"+strings.ReplaceAll(full, "v=2", "v=99999999999999999999999"),
+		"/api/v1/result?"+strings.ReplaceAll(full, "v=2", "v=1&v=2"),
 		"/api/v1/result?=&&&=x",
 	)
 	for _, target := range targets {
@@ -780,15 +803,15 @@ func TestAbsoluteURL(t *testing.T) {
 	req.Host = "wizard.example:8080"
 	req.Header.Set("X-Forwarded-Proto", "https")
 	req.Header.Set("X-Forwarded-Host", "evil.example")
-	if got := s.publicURL(req, "/result?v=1"); got != "http://wizard.example:8080/result?v=1" {
+	if got := s.publicURL(req, "/result?v=2"); got != "http://wizard.example:8080/result?v=2" {
 		t.Errorf("plain HTTP: %q (forwarded headers must not be trusted)", got)
 	}
 	req.TLS = &tls.ConnectionState{}
-	if got := s.publicURL(req, "/result?v=1"); got != "https://wizard.example:8080/result?v=1" {
+	if got := s.publicURL(req, "/result?v=2"); got != "https://wizard.example:8080/result?v=2" {
 		t.Errorf("TLS: %q", got)
 	}
 	req.Host = ""
-	if got := s.publicURL(req, "/result?v=1"); got != "/result?v=1" {
+	if got := s.publicURL(req, "/result?v=2"); got != "/result?v=2" {
 		t.Errorf("no Host: %q", got)
 	}
 }

@@ -55,10 +55,10 @@ func TestCachedPagesInEveryCoding(t *testing.T) {
 	_, h := newTestServer(t)
 	pages := []string{
 		"/",
-		"/q/build?v=1",
-		"/q/realtime?build=platform&logic=complex&growth=monolith&seo=critical&render=mixed&api=public&v=1",
+		"/q/build?v=2",
+		"/q/realtime?build=platform&logic=complex&growth=monolith&seo=critical&render=mixed&api=public&v=2",
 		"/result?" + fullPlatform,
-		"/embed/q/build?v=1&scheme=dark&accent=" + url.QueryEscape("#0b6e4f"),
+		"/embed/q/build?v=2&scheme=dark&accent=" + url.QueryEscape("#0b6e4f"),
 		"/embed/result?" + fullPlatform + "&hide_intro=1",
 	}
 	codings := []struct{ accept, coding string }{
@@ -260,7 +260,7 @@ func TestSharedHeaderValuesStayIntact(t *testing.T) {
 		want[k] = strings.Join(v, "|")
 	}
 	_, h := newTestServer(t)
-	for _, target := range []string{"/", "/q/build?v=1", "/result?" + fullPlatform, "/embed/q/build?v=1", "/next?q=build&v=1", "/nope"} {
+	for _, target := range []string{"/", "/q/build?v=2", "/result?" + fullPlatform, "/embed/q/build?v=2", "/next?q=build&v=2", "/nope"} {
 		for _, accept := range []string{"", "br", "gzip"} {
 			req := httptest.NewRequest(http.MethodGet, target, nil)
 			req.Header.Set("Accept-Encoding", accept)

@@ -15,7 +15,7 @@ import (
 	"nestnext/decision"
 )
 
-const fullPlatform = "build=platform&logic=complex&growth=monolith&seo=critical&render=mixed&api=public&realtime=some&deploy=servers&team=fullstack&share=yes&quality=helpful&v=1"
+const fullPlatform = "build=platform&logic=complex&growth=monolith&seo=critical&render=mixed&api=public&realtime=some&team=fullstack&share=yes&quality=helpful&v=2"
 
 func newTestServer(t testing.TB) (*Server, http.Handler) {
 	t.Helper()
@@ -76,11 +76,11 @@ func TestStartPage(t *testing.T) {
 	if r.doc.Find(`meta[name="robots"]`).Length() != 0 {
 		t.Error("start page must be indexable")
 	}
-	if href, _ := r.doc.Find("a.button-start").Attr("href"); href != "/q/build?v=1" {
+	if href, _ := r.doc.Find("a.button-start").Attr("href"); href != "/q/build?v=2" {
 		t.Errorf("start link %q", href)
 	}
 	body := r.doc.Find("main").Text()
-	for _, want := range []string{"About 2 minutes", "6 to 11 questions", "Wojciech Andruszków"} {
+	for _, want := range []string{"About 2 minutes", "5 to 10 questions", "Wojciech Andruszków"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("start page lacks %q", want)
 		}
@@ -100,10 +100,10 @@ func TestQuestionPage(t *testing.T) {
 		selected string
 		back     string
 	}{
-		{"first question", "/q/build?v=1", "What are you building?", "", "", "/"},
-		{"count unknown yet", "/q/logic?build=site&v=1", "How complex is the business logic on the server?", "", "", "/q/build?build=site&v=1"},
-		{"count known", "/q/seo?build=site&logic=simple&v=1", "How much does search-engine visibility matter?", "Question 3 of 10", "", "/q/logic?build=site&logic=simple&v=1"},
-		{"previous answer preselected", "/q/build?build=api&logic=simple&v=1", "What are you building?", "", "api", "/"},
+		{"first question", "/q/build?v=2", "What are you building?", "", "", "/"},
+		{"count unknown yet", "/q/logic?build=site&v=2", "How complex is the business logic on the server?", "", "", "/q/build?build=site&v=2"},
+		{"count known", "/q/seo?build=site&logic=simple&v=2", "How much does search-engine visibility matter?", "Question 3 of 9", "", "/q/logic?build=site&logic=simple&v=2"},
+		{"previous answer preselected", "/q/build?build=api&logic=simple&v=2", "What are you building?", "", "api", "/"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -153,7 +153,7 @@ func TestHiddenFieldsKeepCanonicalOrder(t *testing.T) {
 			names = append(names, n)
 		}
 	})
-	want := "build logic growth seo render api realtime deploy team share quality v q"
+	want := "build logic growth seo render api realtime team share quality v q"
 	if got := strings.Join(names, " "); got != want {
 		t.Errorf("form fields %q, want %q", got, want)
 	}
@@ -162,13 +162,13 @@ func TestHiddenFieldsKeepCanonicalOrder(t *testing.T) {
 func TestNextRedirects(t *testing.T) {
 	_, h := newTestServer(t)
 	tests := []struct{ target, location string }{
-		{"/next?build=site&q=build&v=1", "/q/logic?build=site&v=1"},
-		{"/next?build=api&logic=simple&q=logic&v=1", "/q/realtime?build=api&logic=simple&v=1"},
+		{"/next?build=site&q=build&v=2", "/q/logic?build=site&v=2"},
+		{"/next?build=api&logic=simple&q=logic&v=2", "/q/realtime?build=api&logic=simple&v=2"},
 		{"/next?q=quality&" + fullPlatform, "/result?" + fullPlatform},
 		// A changed earlier answer keeps the later answers that still apply.
 		{"/next?q=build&" + strings.Replace(fullPlatform, "build=platform", "build=site", 1), "/result?" + strings.Replace(fullPlatform, "build=platform", "build=site", 1)},
 		// An unknown q falls back to where the answers lead.
-		{"/next?q=nope&build=site&v=1", "/q/logic?build=site&v=1"},
+		{"/next?q=nope&build=site&v=2", "/q/logic?build=site&v=2"},
 	}
 	for _, tt := range tests {
 		r := get(t, h, tt.target)
@@ -181,7 +181,7 @@ func TestNextRedirects(t *testing.T) {
 
 func TestValidationError(t *testing.T) {
 	_, h := newTestServer(t)
-	for _, target := range []string{"/next?build=site&q=logic&v=1", "/next?build=site&logic=bogus&q=logic&v=1"} {
+	for _, target := range []string{"/next?build=site&q=logic&v=2", "/next?build=site&logic=bogus&q=logic&v=2"} {
 		r := get(t, h, target)
 		wantStatus(t, r, http.StatusUnprocessableEntity)
 		if title := r.doc.Find("title").Text(); !strings.HasPrefix(title, "Error: ") {
@@ -214,16 +214,16 @@ func TestResultPage(t *testing.T) {
 		t.Error("no confidence")
 	}
 	reasons := r.doc.Find(".reasons .reason")
-	if reasons.Length() != 11 {
-		t.Errorf("%d reasons, want one per answer (11)", reasons.Length())
+	if reasons.Length() != 10 {
+		t.Errorf("%d reasons, want one per answer (10)", reasons.Length())
 	}
 	first := reasons.First()
 	if !strings.HasPrefix(first.Find(".reason-answer strong").Text(), "You said ") || first.Find("blockquote").Length() != 1 {
 		t.Error("first reason should name the answer and quote the article")
 	}
 	rows := r.doc.Find("table.compare tbody tr")
-	if rows.Length() != 11 {
-		t.Errorf("%d table rows, want 11", rows.Length())
+	if rows.Length() != 12 {
+		t.Errorf("%d table rows, want 12", rows.Length())
 	}
 	relevant := r.doc.Find("table.compare tr.relevant")
 	if relevant.Length() == 0 || relevant.Length() != relevant.Find(".tag-relevant").Length() {
@@ -233,8 +233,8 @@ func TestResultPage(t *testing.T) {
 		t.Error("table has no caption")
 	}
 	changes := r.doc.Find(".summary-list .summary-action a")
-	if changes.Length() != 11 {
-		t.Errorf("%d Change links, want 11", changes.Length())
+	if changes.Length() != 10 {
+		t.Errorf("%d Change links, want 10", changes.Length())
 	}
 	if href := changes.First().AttrOr("href", ""); href != "/q/build?"+fullPlatform {
 		t.Errorf("first Change link %q", href)
@@ -264,11 +264,11 @@ func TestReplayedShareURL(t *testing.T) {
 func TestIncompleteAndInvalidAnswers(t *testing.T) {
 	_, h := newTestServer(t)
 	tests := []struct{ name, target, location string }{
-		{"result with answers missing", "/result?build=site&seo=critical&v=1", "/q/logic?build=site&seo=critical&v=1"},
-		{"question not yet due", "/q/deploy?build=site&v=1", "/q/logic?build=site&v=1"},
-		{"question off the path", "/q/seo?build=api&logic=simple&v=1", "/q/realtime?build=api&logic=simple&v=1"},
-		{"invalid value kept for its question", "/result?build=site&logic=huge&v=1", "/q/logic?build=site&logic=huge&v=1"},
-		{"no answers at all", "/result", "/q/build?v=1"},
+		{"result with answers missing", "/result?build=site&seo=critical&v=2", "/q/logic?build=site&seo=critical&v=2"},
+		{"question not yet due", "/q/team?build=site&v=2", "/q/logic?build=site&v=2"},
+		{"question off the path", "/q/seo?build=api&logic=simple&v=2", "/q/realtime?build=api&logic=simple&v=2"},
+		{"invalid value kept for its question", "/result?build=site&logic=huge&v=2", "/q/logic?build=site&logic=huge&v=2"},
+		{"no answers at all", "/result", "/q/build?v=2"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -279,7 +279,7 @@ func TestIncompleteAndInvalidAnswers(t *testing.T) {
 			}
 		})
 	}
-	r := get(t, h, "/q/logic?build=site&logic=huge&v=1")
+	r := get(t, h, "/q/logic?build=site&logic=huge&v=2")
 	wantStatus(t, r, http.StatusOK)
 	if !strings.Contains(r.doc.Find(".notice").Text(), "does not recognise") {
 		t.Error("an unrecognised answer should be explained")
@@ -297,7 +297,7 @@ func TestHostileInputIsNeverReflected(t *testing.T) {
 		for _, target := range []string{
 			"/?build=" + esc,
 			"/q/build?build=" + esc,
-			"/q/logic?build=site&logic=" + esc + "&v=1",
+			"/q/logic?build=site&logic=" + esc + "&v=2",
 			"/next?q=" + esc + "&build=" + esc,
 			"/next?q=logic&build=site&logic=" + esc,
 			"/result?" + fullPlatform + "&seo=" + esc,
@@ -325,7 +325,7 @@ func TestErrorPages(t *testing.T) {
 	if r.doc.Find("header.site-header").Length() != 1 {
 		t.Error("404 page is not in the site layout")
 	}
-	r = get(t, h, "/q/nosuchquestion?v=1")
+	r = get(t, h, "/q/nosuchquestion?v=2")
 	wantStatus(t, r, http.StatusNotFound)
 
 	r = do(t, h, http.MethodPost, "/result")
@@ -359,7 +359,7 @@ func TestPanicBecomes500Page(t *testing.T) {
 
 func TestHeadWorksWhereGetDoes(t *testing.T) {
 	_, h := newTestServer(t)
-	for _, target := range []string{"/", "/q/build?v=1", "/result?" + fullPlatform, "/healthz"} {
+	for _, target := range []string{"/", "/q/build?v=2", "/result?" + fullPlatform, "/healthz"} {
 		r := do(t, h, http.MethodHead, target)
 		if r.Code != http.StatusOK {
 			t.Errorf("HEAD %s: %d", target, r.Code)

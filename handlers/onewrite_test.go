@@ -280,9 +280,9 @@ func TestFixedHeadersOnTheWire(t *testing.T) {
 	}{
 		{srv.URL + "/", http.StatusOK, site},
 		{srv.URL + "/result?" + fullPlatform, http.StatusOK, site},
-		{srv.URL + "/q/nope?v=1", http.StatusNotFound, site},
+		{srv.URL + "/q/nope?v=2", http.StatusNotFound, site},
 		{srv.URL + "/static/app.css", http.StatusOK, site},
-		{srv.URL + "/embed/q/build?v=1", http.StatusOK, embed},
+		{srv.URL + "/embed/q/build?v=2", http.StatusOK, embed},
 		{own.URL + "/", http.StatusOK, withOwnPolicy},
 	} {
 		for _, accept := range []string{"", "br"} {

@@ -18,12 +18,12 @@ func TestMetrics(t *testing.T) {
 	c, _ := decision.Default()
 	h := New(c, slog.New(slog.NewTextHandler(io.Discard, nil)), Config{Metrics: true})
 	for _, target := range []string{
-		"/q/build?v=1",
-		"/q/build?v=1", // served from the page cache: still counted
-		"/next?build=api&q=build&v=1",
-		"/q/logic?build=api&v=1",
-		"/next?q=quality&build=api&logic=complex&growth=services&realtime=essential&deploy=servers&team=java&quality=essential&v=1",
-		"/result?build=platform&seo=<script>&v=1",
+		"/q/build?v=2",
+		"/q/build?v=2", // served from the page cache: still counted
+		"/next?build=api&q=build&v=2",
+		"/q/logic?build=api&v=2",
+		"/next?q=quality&build=api&logic=complex&growth=services&realtime=essential&team=java&quality=essential&v=2",
+		"/result?build=platform&seo=<script>&v=2",
 	} {
 		get(t, h, target)
 	}

@@ -57,9 +57,31 @@ func (s *Server) resultMarkdown(w http.ResponseWriter, r *http.Request) error {
 		Publisher:     a.Publisher,
 		Published:     a.Published,
 	}
-	for _, cv := range append(page.Changes, page.MoreChanges...) {
+	st := siteOf(r)
+	abs := func(alt decision.Alternative) views.ChangeView {
+		cv := s.changeView(st, alt)
 		cv.AbsURL = s.publicURL(r, cv.URL)
-		adr.AllChanges = append(adr.AllChanges, cv)
+		return cv
+	}
+	for _, alt := range c.Counterfactuals(&rp, res) {
+		adr.AllChanges = append(adr.AllChanges, abs(alt))
+	}
+	for _, alt := range res.Confidence.Deciding {
+		adr.Deciding = append(adr.Deciding, abs(alt))
+	}
+	for _, alt := range c.ScopeChanges(&rp, res) {
+		adr.ScopeChanges = append(adr.ScopeChanges, abs(alt))
+	}
+	for _, nv := range res.Needs {
+		adr.Needs = append(adr.Needs, views.NeedLine{Name: nv.Need.Name, Value: nv.Value, Threshold: nv.Threshold, Met: nv.Met})
+	}
+	adr.Rule = s.ruleText()
+	for _, ov := range page.Open {
+		if len(ov.Changes) > 0 {
+			adr.OpenFlipping = append(adr.OpenFlipping, ov)
+		} else {
+			adr.OpenSteady = append(adr.OpenSteady, ov.Question)
+		}
 	}
 	var buf bytes.Buffer
 	if err := views.ADR(&buf, adr); err != nil {
@@ -71,12 +93,6 @@ func (s *Server) resultMarkdown(w http.ResponseWriter, r *http.Request) error {
 	h.Set("Cache-Control", "no-cache")
 	w.Write(buf.Bytes())
 	return nil
-}
-
-var favourLabel = map[string]string{
-	decision.NestJS: "Favours NestJS",
-	decision.NextJS: "Favours Next.js",
-	decision.Both:   "Favours both",
 }
 
 func (s *Server) resultPage(r *http.Request, rp *decision.Replay, res *decision.Result) views.ResultPage {
@@ -97,17 +113,12 @@ func (s *Server) resultPage(r *http.Request, rp *decision.Replay, res *decision.
 		ArticleTitle:  c.Article.Title,
 		ArticleURL:    c.Article.URL,
 	}
-	if res.TieBreak {
-		page.TieBreak = c.Rules.TieBreakReason
-		page.TieBreakQuote = s.quote(c.Rules.TieBreakQuote, c.Rules.TieBreakSection)
-	}
 	for _, rs := range res.Reasons {
 		v := views.ReasonView{
-			Answer:  "You said " + rs.Option.AnswerPhrase + ".",
-			Text:    rs.Option.Reason,
-			Quote:   s.quote(rs.Option.Quote, rs.Option.Section),
-			Favours: favourLabel[rs.Favours],
-			Effect:  effect(rs.Option),
+			Answer: "You said " + rs.Option.AnswerPhrase + ".",
+			Text:   rs.Option.Reason,
+			Quote:  s.quote(rs.Option.Quote, rs.Option.Section),
+			Effect: s.effect(rs.Option),
 		}
 		switch rs.Stance {
 		case decision.Supports:
@@ -137,14 +148,22 @@ func (s *Server) resultPage(r *http.Request, rp *decision.Replay, res *decision.
 			page.Decided++
 		}
 	}
-	for i, alt := range c.Counterfactuals(rp, res) {
-		cv := s.changeView(st, alt)
-		if i < 3 {
-			page.Changes = append(page.Changes, cv)
-		} else {
-			page.MoreChanges = append(page.MoreChanges, cv)
+	// What would change this: the plausible single changes that make this a close call first,
+	// then bigger changes of one answer, then (apart) changes of what the project is.
+	deciding := map[*decision.Option]bool{}
+	for _, alt := range res.Confidence.Deciding {
+		deciding[alt.To] = true
+		page.Changes = append(page.Changes, s.changeView(st, alt))
+	}
+	for _, alt := range c.Counterfactuals(rp, res) {
+		if !deciding[alt.To] {
+			page.MoreChanges = append(page.MoreChanges, s.changeView(st, alt))
 		}
 	}
+	for _, alt := range c.ScopeChanges(rp, res) {
+		page.ScopeChanges = append(page.ScopeChanges, s.changeView(st, alt))
+	}
+	page.CloseCall = res.Confidence.Level == decision.CloseCall
 	for _, oq := range c.OpenQuestionsFlipping(rp, res) {
 		ov := views.OpenView{
 			Question:  oq.Question.Text,
@@ -167,7 +186,7 @@ func (s *Server) resultPage(r *http.Request, rp *decision.Replay, res *decision.
 	if len(page.For) > 0 {
 		topReason = page.For[0].Answer + " " + page.For[0].Text
 	}
-	page.Why = whyShort(o, page.For)
+	page.Why = s.whyShort(res)
 	page.OG = s.openGraph(r, o.ID, "Recommendation: "+o.Headline, topReason, page.ShareURL)
 	for _, cq := range o.Consequences {
 		page.Consequences = append(page.Consequences, s.quote(cq.Text, cq.Section))
@@ -193,31 +212,51 @@ func (s *Server) sectionTitle(id string) string {
 	return ""
 }
 
-// effect states an answer's consequence for each framework.
-func effect(o *decision.Option) string {
-	if o.Fit[decision.NestJS] == 0 && o.Fit[decision.NextJS] == 0 {
+// effect states an answer's evidence for each need, e.g. "Web front end +4 · Dedicated backend +0".
+func (s *Server) effect(o *decision.Option) string {
+	parts := make([]string, len(s.content.Needs))
+	weighted := false
+	for i := range s.content.Needs {
+		n := &s.content.Needs[i]
+		parts[i] = fmt.Sprintf("%s +%d", n.Name, o.Weight(n))
+		weighted = weighted || o.Weight(n) > 0
+	}
+	if !weighted {
 		return ""
 	}
-	return fmt.Sprintf("NestJS +%d · Next.js +%d", o.Fit[decision.NestJS], o.Fit[decision.NextJS])
+	return strings.Join(parts, " · ")
 }
 
-// scores gives one bar per outcome on a shared scale, and the Both rule in words.
+// scores gives each need's evidence against its threshold, and the rule in words.
 func (s *Server) scores(res *decision.Result) ([]views.ScoreView, string) {
-	bar := s.content.Rules.BothAtLeast
-	top := bar
-	for _, sc := range res.Scores {
-		top = max(top, sc.Value)
-	}
 	var out []views.ScoreView
-	for _, sc := range res.Scores {
-		name := sc.Outcome.Name + " fit"
-		if sc.Outcome.ID == decision.Both {
-			name = "Both (the weaker side)"
+	for _, nv := range res.Needs {
+		state := "not met"
+		if nv.Met {
+			state = "met"
 		}
-		out = append(out, views.ScoreView{Name: name, Value: sc.Value, Max: top, Recommended: sc.Outcome == res.Outcome})
+		out = append(out, views.ScoreView{Name: nv.Need.Name, Value: nv.Value, Max: nv.Threshold, Recommended: nv.Met, State: state})
 	}
-	rule := fmt.Sprintf("Both is recommended when NestJS and Next.js each reach %d points: strong backend needs and strong web front-end needs. Otherwise the framework with more points wins.", bar)
-	return out, rule
+	return out, s.ruleText()
+}
+
+// ruleText says in words which need states give which outcome, from the content.
+func (s *Server) ruleText() string {
+	c := s.content
+	var parts []string
+	for _, o := range c.Outcomes {
+		var conds []string
+		for _, n := range c.Needs {
+			switch o.When[n.ID] {
+			case decision.StateMet:
+				conds = append(conds, strings.ToLower(n.Name)+" met")
+			case decision.StateUnmet:
+				conds = append(conds, strings.ToLower(n.Name)+" not met")
+			}
+		}
+		parts = append(parts, o.Name+" when "+strings.Join(conds, " and "))
+	}
+	return "A need is met when your answers' evidence reaches its threshold. " + strings.Join(parts, "; ") + "."
 }
 
 func (s *Server) changeView(st site, alt decision.Alternative) views.ChangeView {
@@ -226,8 +265,12 @@ func (s *Server) changeView(st site, alt decision.Alternative) views.ChangeView 
 		Outcome: alt.Result.Outcome.Name,
 		URL:     st.link("/result", s.content.Encode(alt.Answers)),
 	}
-	for _, q := range alt.Opened {
-		cv.Note = "(with “" + q.Text + "” answered “Not sure”)"
+	if len(alt.Opened) > 0 {
+		qs := make([]string, len(alt.Opened))
+		for i, q := range alt.Opened {
+			qs[i] = "“" + q.Text + "”"
+		}
+		cv.Note = "(with " + strings.Join(qs, ", ") + " answered “Not sure”)"
 	}
 	return cv
 }
@@ -245,65 +288,94 @@ func openStatement(current *decision.Outcome, flips []decision.Alternative) stri
 	return current.Name + ", unless " + strings.Join(parts, ", or ") + "."
 }
 
-// whyShort is the recommendation in two or three sentences: what the outcome is, and the
-// answers that weighed most for it.
-func whyShort(o *decision.Outcome, reasons []views.ReasonView) []string {
+// whyShort is the recommendation in two or three sentences: what the outcome is, and what the
+// project's standing on each need the outcome's region names means.
+func (s *Server) whyShort(res *decision.Result) []string {
+	o := res.Outcome
 	why := []string{o.Summary}
-	if len(reasons) > 0 {
-		why = append(why, reasons[0].Answer+" "+reasons[0].Text)
+	for _, nv := range res.Needs {
+		if _, named := o.When[nv.Need.ID]; !named {
+			continue
+		}
+		if nv.Met {
+			why = append(why, nv.Need.Met)
+		} else {
+			why = append(why, nv.Need.Unmet)
+		}
 	}
 	return why
 }
 
-// The two needs' names and the labels of their regions, on the page and on the preview cards.
+// The needs on the picture's axes: the web front end up, the dedicated backend to the right.
 const (
-	needFrontEnd = "Web front end"
-	needBackend  = "Dedicated backend"
+	needUp    = "frontend"
+	needRight = "backend"
 )
 
+// The labels of the picture's regions, on the page and on the preview cards.
 var needsLabels = map[string]string{
 	decision.NestJS: "NestJS: no pages",
 	decision.NextJS: "Next.js",
 	decision.Both:   "Both",
 }
 
-// needsChart draws where the answers put the project.
-// TODO(v2): the two needs from the engine; until then NestJS fit stands for the backend need
-// and Next.js fit for the front-end need.
+// needsChart is the picture of where the answers put the project on the two needs.
 func (s *Server) needsChart(res *decision.Result) views.NeedsChart {
-	bar := s.content.Rules.BothAtLeast
-	var fe, be int
-	for _, sc := range res.Scores {
-		switch sc.Outcome.ID {
-		case decision.NestJS:
-			be = sc.Value
-		case decision.NextJS:
-			fe = sc.Value
-		}
-	}
 	c := views.NeedsChart{
-		ID:       "needs",
-		FrontEnd: views.NeedView{Name: needFrontEnd, Value: fe, Threshold: bar, Max: max(2*bar, fe+1)},
-		Backend:  views.NeedView{Name: needBackend, Value: be, Threshold: bar, Max: max(2*bar, be+1)},
-		Outcome:  res.Outcome.ID,
-		NestJS:   needsLabels[decision.NestJS],
-		NextJS:   needsLabels[decision.NextJS],
-		Both:     needsLabels[decision.Both],
-		Title:    "Where your answers put the project",
+		ID:      "needs",
+		Outcome: res.Outcome.ID,
+		NestJS:  needsLabels[decision.NestJS],
+		NextJS:  needsLabels[decision.NextJS],
+		Both:    needsLabels[decision.Both],
+		Title:   "Where your answers put the project",
 	}
-	c.Lines = []string{needLine(c.FrontEnd, ""), needLine(c.Backend, "Both")}
+	for _, nv := range res.Needs {
+		// The axis runs to twice the threshold, so the threshold sits in the middle; evidence
+		// past the end is drawn at the edge (the text says the number).
+		v := views.NeedView{Name: nv.Need.Name, Value: nv.Value, Threshold: nv.Threshold, Max: max(2*nv.Threshold, 1)}
+		switch nv.Need.ID {
+		case needUp:
+			c.FrontEnd = v
+		case needRight:
+			c.Backend = v
+		}
+		c.Lines = append(c.Lines, s.needLine(res, nv))
+	}
 	return c
 }
 
 // needLine is one need in words: "Dedicated backend 5, threshold 8: not met, 3 short of Both."
-func needLine(n views.NeedView, short string) string {
-	l := fmt.Sprintf("%s %d, threshold %d: ", n.Name, n.Value, n.Threshold)
-	if n.Value >= n.Threshold {
+// The outcome named is the one whose region the project would be in with this need met.
+func (s *Server) needLine(res *decision.Result, nv decision.NeedValue) string {
+	l := fmt.Sprintf("%s %d, threshold %d: ", nv.Need.Name, nv.Value, nv.Threshold)
+	if nv.Met {
 		return l + "met."
 	}
 	l += "not met"
-	if short != "" {
-		l += fmt.Sprintf(", %d short of %s", n.Threshold-n.Value, short)
+	states := map[string]bool{}
+	for _, other := range res.Needs {
+		states[other.Need.ID] = other.Met
+	}
+	states[nv.Need.ID] = true
+	if o := s.outcomeWhere(states); o != nil && o != res.Outcome {
+		l += fmt.Sprintf(", %d short of %s", nv.Threshold-nv.Value, o.Name)
 	}
 	return l + "."
+}
+
+// outcomeWhere is the outcome whose region (its When) holds these need states.
+func (s *Server) outcomeWhere(met map[string]bool) *decision.Outcome {
+	for i := range s.content.Outcomes {
+		o := &s.content.Outcomes[i]
+		in := true
+		for id, state := range o.When {
+			if met[id] != (state == decision.StateMet) {
+				in = false
+			}
+		}
+		if in {
+			return o
+		}
+	}
+	return nil
 }

@@ -17,8 +17,8 @@ var update = flag.Bool("update", false, "rewrite golden files")
 
 var adrCases = []struct{ name, query string }{
 	{"both-platform", fullPlatform},
-	{"nextjs-unsure-platform", "build=platform&logic=notsure&growth=notsure&seo=critical&render=mixed&api=own&realtime=notsure&deploy=serverless&team=react&share=notsure&quality=notsure&v=1"},
-	{"nestjs-robust-api", "build=api&logic=complex&growth=services&realtime=essential&deploy=servers&team=java&quality=essential&v=1"},
+	{"nextjs-unsure-platform", "build=platform&logic=moderate&growth=notsure&seo=critical&render=mixed&api=own&realtime=notsure&team=react&share=notsure&quality=notsure&v=2"},
+	{"nestjs-robust-api", "build=api&logic=complex&growth=services&realtime=essential&team=java&quality=essential&v=2"},
 }
 
 // TestDecisionRecordGolden pins the Markdown decision record. After an intended change run
@@ -49,7 +49,7 @@ func TestDecisionRecordGolden(t *testing.T) {
 			}
 		})
 	}
-	r := get(t, h, "/result.md?build=site&v=1")
+	r := get(t, h, "/result.md?build=site&v=2")
 	wantStatus(t, r, http.StatusUnprocessableEntity)
 }
 
@@ -57,8 +57,8 @@ func TestResultExplains(t *testing.T) {
 	_, h := newTestServer(t)
 	r := get(t, h, "/result?"+adrCases[1].query)
 	wantStatus(t, r, http.StatusOK)
-	if n := r.doc.Find("#open .open-questions > li").Length(); n != 5 {
-		t.Errorf("want 5 open questions, got %d", n)
+	if n := r.doc.Find("#open .open-questions > li").Length(); n != 4 {
+		t.Errorf("want 4 open questions, got %d", n)
 	}
 	if !strings.Contains(r.doc.Find(".open-questions").Text(), "Next.js, unless") {
 		t.Error("open questions should say how they would tip the recommendation")
@@ -71,7 +71,7 @@ func TestResultExplains(t *testing.T) {
 	}
 
 	robust := get(t, h, "/result?"+adrCases[2].query)
-	if !strings.Contains(robust.doc.Find("#change .section-body > p").First().Text(), "No single change") {
+	if !strings.Contains(robust.doc.Find("#change .section-body > p").First().Text(), "No change of one") {
 		t.Error("a robust result should say so")
 	}
 }
@@ -169,7 +169,6 @@ func TestNeedsPicture(t *testing.T) {
 // TestDecidedRows: the comparison table marks the rows that decided the result, and the section
 // says how many.
 func TestDecidedRows(t *testing.T) {
-	t.Skip("until the v2 engine says which rows decided a result")
 	_, h := newTestServer(t)
 	r := get(t, h, "/result?"+adrCases[0].query)
 	rows := r.doc.Find("details#compare tbody tr")
@@ -212,5 +211,42 @@ func TestChangeLinksYieldTheirRecommendation(t *testing.T) {
 				t.Errorf("%s: link says %q, page says %q (%s)", tc.name, want, got, href)
 			}
 		})
+	}
+}
+
+// TestV1LinksStillOpen GETs share links written by content version 1 (personas, each outcome,
+// every "Not sure", the README's example): each opens the v2 result with the notice that one
+// answer (where it will run) was left out, and its share link is the v2 one.
+func TestV1LinksStillOpen(t *testing.T) {
+	_, h := newTestServer(t)
+	for _, q := range []string{
+		"build=site&logic=simple&seo=critical&render=fast&api=own&realtime=no&deploy=serverless&team=react&share=no&quality=no&v=1",
+		"build=api&logic=complex&growth=monolith&realtime=essential&deploy=servers&team=fullstack&quality=essential&v=1",
+		"build=platform&logic=complex&growth=monolith&seo=critical&render=mixed&api=public&realtime=some&deploy=servers&team=fullstack&share=yes&quality=helpful&v=1",
+		"build=api&logic=complex&growth=services&realtime=no&deploy=servers&team=java&quality=essential&v=1",
+		"build=site&logic=simple&seo=helpful&render=fast&api=none&realtime=no&deploy=notsure&team=react&share=no&quality=no&v=1",
+		"build=platform&logic=moderate&growth=services&seo=helpful&render=mixed&api=public&realtime=essential&deploy=serverless&team=fullstack&share=yes&quality=essential&v=1",
+		"build=site&logic=notsure&growth=small&seo=critical&render=mixed&api=none&realtime=no&deploy=serverless&team=notsure&share=notsure&quality=notsure&v=1",
+		"build=api&logic=simple&realtime=no&deploy=serverless&team=react&quality=no&v=1",
+		"build=platform&logic=complex&growth=services&seo=helpful&render=notsure&api=notsure&realtime=no&deploy=servers&team=notsure&share=no&quality=no&v=1",
+		"build=site&logic=moderate&growth=monolith&seo=none&render=notsure&api=notsure&realtime=no&deploy=notsure&team=notsure&share=no&quality=no&v=1",
+		"build=platform&logic=notsure&growth=notsure&seo=notsure&render=notsure&api=notsure&realtime=notsure&deploy=notsure&team=notsure&share=notsure&quality=notsure&v=1",
+		"build=api&logic=notsure&growth=notsure&realtime=notsure&deploy=notsure&team=notsure&quality=notsure&v=1",
+	} {
+		r := get(t, h, "/result?"+q)
+		if r.Code != http.StatusOK {
+			t.Errorf("%s: status %d", q, r.Code)
+			continue
+		}
+		if !strings.Contains(r.doc.Find(".notice").Text(), "1 of your answers refers to a question that changed") {
+			t.Errorf("%s: no notice about the removed answer", q)
+		}
+		want := strings.ReplaceAll(q, "v=1", "v=2")
+		for _, p := range []string{"&deploy=serverless", "&deploy=servers", "&deploy=notsure"} {
+			want = strings.ReplaceAll(want, p, "")
+		}
+		if href := r.doc.Find(`a[download]`).AttrOr("href", ""); href != "/result.md?"+want {
+			t.Errorf("%s: decision record link %q, want the v2 answers", q, href)
+		}
 	}
 }

@@ -22,8 +22,28 @@ type ADRPage struct {
 	ArticleRole   string
 	Publisher     string
 	Published     string
-	// AllChanges holds every flipping change, with absolute links.
+	// AllChanges holds every flipping change of one answer (scope questions apart), with
+	// absolute links.
 	AllChanges []ChangeView
+	// Needs are the two needs with the evidence of these answers; Rule says which need states
+	// give which outcome.
+	Needs []NeedLine
+	Rule  string
+	// Deciding are the single changes that make the result a close call (absolute links).
+	Deciding []ChangeView
+	// ScopeChanges are changes of what the project is that would change the decision.
+	ScopeChanges []ChangeView
+	// OpenFlipping are "Not sure" answers whose real answers could change the decision;
+	// OpenSteady are the questions of those that cannot.
+	OpenFlipping []OpenView
+	OpenSteady   []string
+}
+
+// NeedLine is one need in the decision record.
+type NeedLine struct {
+	Name             string
+	Value, Threshold int
+	Met              bool
 }
 
 // ADR writes the decision record as Markdown.
