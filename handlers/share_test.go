@@ -199,7 +199,7 @@ func TestEmbedPages(t *testing.T) {
 	// "Open in a new tab" opens the page the visitor is on: the question itself for its error
 	// state, the share link for a result; main carries the same address for embed-frame.js.
 	for path, want := range map[string]string{
-		"/embed/next?q=logic&build=site&v=2&theme=dark": "http://example.com/q/logic?build=site&v=2",
+		"/embed/next?q=logic&build=site&v=2&theme=dark":    "http://example.com/q/logic?build=site&v=2",
 		"/embed/result?" + fullPlatform + "&accent=ff8800": "http://example.com/result?" + fullPlatform,
 	} {
 		r := get(t, h, path)
