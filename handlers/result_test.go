@@ -250,3 +250,30 @@ func TestV1LinksStillOpen(t *testing.T) {
 		}
 	}
 }
+
+// TestWorkedExamples: the start page links the article's two case studies to their results,
+// labelled as illustrations, and each link gives the result its label says.
+func TestWorkedExamples(t *testing.T) {
+	_, h := newTestServer(t)
+	r := get(t, h, "/")
+	items := r.doc.Find("main .examples > li")
+	if items.Length() != 2 {
+		t.Fatalf("%d worked examples, want the article's 2 case studies", items.Length())
+	}
+	items.Each(func(_ int, li *goquery.Selection) {
+		a := li.Find("a").First()
+		href := a.AttrOr("href", "")
+		if !strings.HasPrefix(href, "/result?") || !strings.Contains(li.Text(), "illustration") {
+			t.Errorf("example %q → %q: want a result link, labelled as an illustration", a.Text(), href)
+		}
+		if li.Find("blockquote.quote").Length() != 1 {
+			t.Errorf("example %q: no quote from the case study", a.Text())
+		}
+		res := get(t, h, href)
+		wantStatus(t, res, http.StatusOK)
+		name := res.doc.Find("[data-outcome] h1").Text()
+		if name == "" || !strings.Contains(li.Find(".hint").Text(), "Result: "+name) && !strings.Contains(li.Find(".hint").Text(), "Result: "+strings.SplitN(name, ":", 2)[0]) {
+			t.Errorf("example %q says %q, its result is %q", a.Text(), li.Find(".hint").Text(), name)
+		}
+	})
+}
