@@ -77,12 +77,13 @@ func TestStartNowAboveTheFold(t *testing.T) {
 	}
 }
 
-// richResults are result pages with the most to show: Both with open questions, a close call,
-// a NestJS API.
-var richResults = []struct{ name, query string }{
-	{"both-with-open-questions", "build=platform&logic=complex&growth=notsure&seo=critical&render=notsure&api=public&realtime=notsure&deploy=notsure&team=notsure&share=notsure&quality=notsure&v=1"},
-	{"close-call", "build=platform&logic=notsure&growth=notsure&seo=critical&render=mixed&api=own&realtime=notsure&deploy=serverless&team=react&share=notsure&quality=notsure&v=1"},
-	{"nestjs-api", "build=api&logic=complex&growth=services&realtime=essential&deploy=servers&team=java&quality=essential&v=1"},
+// richResults are result pages with the most to show: Both with open questions, close calls
+// (one of them the visitor unsure of everything), a NestJS API.
+var richResults = []struct{ name, query, outcome string }{
+	{"both-with-open-questions", "build=platform&logic=complex&growth=notsure&seo=critical&render=notsure&api=public&realtime=notsure&team=notsure&share=notsure&quality=notsure&v=2", "both"},
+	{"close-call-startup-graphql", "build=platform&logic=moderate&growth=monolith&seo=critical&render=fast&api=graphql&realtime=no&team=fullstack&share=yes&quality=helpful&v=2", "both"},
+	{"close-call-unsure-of-everything", "build=notsure&logic=notsure&growth=notsure&seo=notsure&render=notsure&api=notsure&realtime=notsure&team=notsure&share=notsure&quality=notsure&v=2", "nestjs"},
+	{"nestjs-enterprise-api", "build=api&logic=complex&growth=monolith&realtime=no&team=java&quality=essential&v=2", "nestjs"},
 }
 
 // TestResultFitsOnAPhone: on a 390x844 phone without JavaScript, a rich result with its
@@ -94,6 +95,9 @@ func TestResultFitsOnAPhone(t *testing.T) {
 	setViewport(t, ctx, phoneW, phoneH, true)
 	for _, rr := range richResults {
 		navigate(t, ctx, base+"/result?"+rr.query)
+		if got := evalJS[string](t, ctx, `document.querySelector("[data-outcome]").dataset.outcome`); got != rr.outcome {
+			t.Errorf("%s: outcome %s, want %s", rr.name, got, rr.outcome)
+		}
 		h := docHeight(t, ctx)
 		adr := boxOf(t, ctx, "main a[download]")
 		why := boxOf(t, ctx, "main .why-short")
@@ -127,11 +131,11 @@ func fullScreenshot(t testing.TB, ctx context.Context, name string) {
 	if dir == "" {
 		return
 	}
-	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(80))
+	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // quality 100: PNG
 	if err != nil {
 		t.Fatalf("screenshot: %v", err)
 	}
 	if err := os.MkdirAll(dir, 0o755); err == nil {
-		os.WriteFile(filepath.Join(dir, safeName(t.Name()+"-"+name)+".jpg"), buf, 0o644)
+		os.WriteFile(filepath.Join(dir, safeName(t.Name()+"-"+name)+".png"), buf, 0o644)
 	}
 }
