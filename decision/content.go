@@ -171,6 +171,16 @@ type Question struct {
 
 	// Position is the question's index in Content.Questions.
 	Position int `yaml:"-"`
+	// conds is ShowIf by position: the question is asked when, for each, the answer to question
+	// ref is an option whose index is allowed. unsure is the "Not sure" option's index, or -1.
+	conds  []cond
+	unsure int
+}
+
+// cond is one show_if clause by position.
+type cond struct {
+	ref     int
+	allowed []bool
 }
 
 // Option is one answer to a question.

@@ -323,6 +323,8 @@ func (c *Content) evaluate(r *Replay) (*Result, error) {
 func (c *Content) confide(r *Replay, res *Result, withDeciding bool) {
 	var deciding []Alternative
 	flipping := false
+	var buf optionIndexes
+	vals := c.indexes(r.Answers, &buf)
 	for _, q := range r.Path {
 		if q.Scope {
 			continue
@@ -335,7 +337,7 @@ func (c *Content) confide(r *Replay, res *Result, withDeciding bool) {
 			if !q.SingleChange(from, to) {
 				continue
 			}
-			if rec, ok := c.outcomeOf(r.Answers, q.ID, to.ID); ok && rec != res.Outcome {
+			if sums, ok := c.sumsAt(vals, q.Position, i); ok && &c.Outcomes[c.outcomeByMask[c.mask(&sums)]] != res.Outcome {
 				flips = append(flips, to)
 			}
 		}

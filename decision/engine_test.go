@@ -64,6 +64,8 @@ func hasPages(a Answers) bool {
 // singleChangeFlips finds, by its own walk over every non-scope question and option, whether a
 // single change (as Question.SingleChange defines it) flips the outcome; it names one if so.
 func singleChangeFlips(c *Content, r *Replay, res *Result) (string, bool) {
+	var buf optionIndexes
+	vals := c.indexes(r.Answers, &buf)
 	for _, q := range r.Path {
 		if q.Scope {
 			continue
@@ -74,7 +76,7 @@ func singleChangeFlips(c *Content, r *Replay, res *Result) (string, bool) {
 			if !q.SingleChange(from, to) {
 				continue
 			}
-			if rec, ok := c.outcomeOf(r.Answers, q.ID, to.ID); ok && rec != res.Outcome {
+			if sums, ok := c.sumsAt(vals, q.Position, i); ok && c.Outcomes[c.outcomeByMask[c.mask(&sums)]].ID != res.Outcome.ID {
 				return q.ID + "=" + to.ID, true
 			}
 		}
@@ -83,8 +85,8 @@ func singleChangeFlips(c *Content, r *Replay, res *Result) (string, bool) {
 }
 
 // TestExhaustive evaluates every reachable answer combination and checks the rules the article
-// states, the structural promises and the confidence's consistency. A violation names the answers
-// as a result URL.
+// states, monotonicity, the structural promises and the confidence's consistency. A violation
+// names the answers as a result URL.
 func TestExhaustive(t *testing.T) {
 	if testing.Short() {
 		t.Skip("exhaustive enumeration skipped in -short mode")
@@ -93,6 +95,7 @@ func TestExhaustive(t *testing.T) {
 	outcomes := map[string]int{}
 	levels := map[string]int{}
 	total, failures := 0, 0
+	var valsBuf optionIndexes
 	fail := func(r *Replay, format string, args ...any) {
 		failures++
 		if failures <= 20 {
@@ -181,6 +184,32 @@ func TestExhaustive(t *testing.T) {
 				fail(r, "deciding change %s=%s is not a flipping single change", d.Question.ID, d.To.ID)
 			}
 		}
+		// Monotonic: more evidence for a need never moves the outcome away from that need.
+		// Raising backend evidence never turns both into Next.js; raising front-end evidence
+		// never turns Next.js or both into NestJS. Checked for every change of one answer that
+		// lowers no need's evidence.
+		vals := c.indexes(a, &valsBuf)
+		for _, q := range r.Path {
+			for i := range q.Options {
+				if q.Options[i].ID == a[q.ID] {
+					continue
+				}
+				alt, ok := c.sumsAt(vals, q.Position, i)
+				if !ok {
+					continue
+				}
+				higher := true
+				for j, nv := range res.Needs {
+					higher = higher && alt[j] >= nv.Value
+				}
+				if !higher {
+					continue
+				}
+				if to := c.Outcomes[c.outcomeByMask[c.mask(&alt)]].ID; (out == Both && to != Both) || (out == NextJS && to == NestJS) {
+					fail(r, "changing %s to %s lowers no need's evidence, but turns %s into %s", q.ID, q.Options[i].ID, out, to)
+				}
+			}
+		}
 		// Rows decided: only rows of answers that support the outcome with evidence.
 		for _, row := range res.Rows {
 			ok := false
@@ -206,49 +235,6 @@ func TestExhaustive(t *testing.T) {
 		t.Errorf("%d violations in %d combinations", failures, total)
 	}
 	t.Logf("%d combinations; outcomes %v; confidence %v", total, outcomes, levels)
-}
-
-// TestMonotonic checks, over every combination and every change of one answer, that more
-// evidence for a need never moves the outcome away from that need: raising backend evidence
-// never turns both into Next.js, raising front-end evidence never turns Next.js or both into
-// NestJS. In need-state terms: an alternative whose needs are all at least the base's has every
-// need the base had met still met.
-func TestMonotonic(t *testing.T) {
-	if testing.Short() {
-		t.Skip("exhaustive enumeration skipped in -short mode")
-	}
-	c := mustDefault(t)
-	checked := 0
-	forEachCombination(c, func(r *Replay) {
-		// Every 5th combination: the rule is local to each change, and neighbouring
-		// combinations differ in the last answers only.
-		checked++
-		if checked%5 != 0 {
-			return
-		}
-		base := c.sums(r)
-		bm := c.outcomeByMask[c.mask(&base)]
-		for _, q := range r.Path {
-			for i := range q.Options {
-				to := &q.Options[i]
-				alt, ok := c.sumsOf(r.Answers, q.ID, to.ID)
-				if !ok || to.ID == r.Answers[q.ID] {
-					continue
-				}
-				higher := true
-				for j := range c.Needs {
-					higher = higher && alt[j] >= base[j]
-				}
-				if !higher {
-					continue
-				}
-				b, a := c.Outcomes[bm].ID, c.Outcomes[c.outcomeByMask[c.mask(&alt)]].ID
-				if (b == Both && a != Both) || (b == NextJS && a == NestJS) {
-					t.Fatalf("%s: changing %s to %s lowers no need's evidence, but turns %s into %s", query(c, r.Answers), q.ID, to.ID, b, a)
-				}
-			}
-		}
-	})
 }
 
 // TestExamples checks every worked example in the content against the engine.
@@ -333,6 +319,53 @@ func TestSingleChange(t *testing.T) {
 	for _, tt := range tests {
 		if got := tt.q.SingleChange(tt.q.Option(tt.from), tt.q.Option(tt.to)); got != tt.want {
 			t.Errorf("%s %s -> %s: %v, want %v", tt.q.ID, tt.from, tt.to, got, tt.want)
+		}
+	}
+}
+
+// TestStances pins how evidence relates to each outcome: for Both all evidence supports; for
+// Next.js front-end evidence supports and backend evidence counts against; for NestJS backend
+// evidence supports and front-end evidence counts against. Rows marked as deciding come only
+// from supporting answers.
+func TestStances(t *testing.T) {
+	c := mustDefault(t)
+	tests := []struct {
+		answers       Answers
+		want          string
+		supports, ags []string // question ids
+	}{
+		{Answers{"build": "platform", "logic": "moderate", "growth": "small", "seo": "critical", "render": "fast", "api": "own", "realtime": "no", "team": "java", "share": "no", "quality": "no"}, NextJS, []string{"build", "seo", "render"}, []string{"logic", "team"}},
+		{Answers{"build": "notsure", "logic": "complex", "growth": "services", "seo": "notsure", "render": "notsure", "api": "public", "realtime": "no", "team": "react", "share": "no", "quality": "no"}, NestJS, []string{"logic", "growth", "api"}, []string{"build"}},
+		{Answers{"build": "platform", "logic": "complex", "growth": "services", "seo": "helpful", "render": "client", "api": "own", "realtime": "no", "team": "react", "share": "no", "quality": "no"}, Both, []string{"build", "logic", "growth", "seo", "render"}, nil},
+	}
+	for _, tt := range tests {
+		r := c.Replay(tt.answers)
+		res, err := c.Evaluate(&r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Outcome.ID != tt.want {
+			t.Fatalf("%s: got %s, want %s", query(c, tt.answers), res.Outcome.ID, tt.want)
+		}
+		var sup, ag []string
+		for _, rs := range res.Reasons {
+			switch rs.Stance {
+			case Supports:
+				sup = append(sup, rs.Question.ID)
+			case Against:
+				ag = append(ag, rs.Question.ID)
+			}
+			if len(rs.Effects) != len(c.Needs) {
+				t.Errorf("%s: %d effects", rs.Question.ID, len(rs.Effects))
+			}
+		}
+		slices.Sort(sup)
+		slices.Sort(ag)
+		want, wantAg := slices.Clone(tt.supports), slices.Clone(tt.ags)
+		slices.Sort(want)
+		slices.Sort(wantAg)
+		if !slices.Equal(sup, want) || !slices.Equal(ag, wantAg) {
+			t.Errorf("%s (%s): supports %v against %v; want %v and %v", query(c, tt.answers), tt.want, sup, ag, want, wantAg)
 		}
 	}
 }

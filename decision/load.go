@@ -524,6 +524,7 @@ func (v *validator) validateQuestions() {
 		}
 	}
 	if len(v.problems) == 0 {
+		c.indexConditions()
 		v.checkPaths()
 	}
 }
@@ -607,5 +608,28 @@ func (v *validator) sectionRef(path []any, what, id string) {
 	}
 	if v.c.Section(id) == nil {
 		v.addf(path, "%s refers to section %q, which does not exist", what, id)
+	}
+}
+
+// indexConditions resolves every question's show_if and "Not sure" option to positions, for the
+// allocation-free walks of whatif.go.
+func (c *Content) indexConditions() {
+	for i := range c.Questions {
+		q := &c.Questions[i]
+		q.unsure = -1
+		for j := range q.Options {
+			if q.Options[j].Unsure {
+				q.unsure = j
+			}
+		}
+		q.conds = q.conds[:0]
+		for _, ref := range sortedKeys(q.ShowIf) {
+			rq := c.Question(ref)
+			cd := cond{ref: rq.Position, allowed: make([]bool, len(rq.Options))}
+			for j := range rq.Options {
+				cd.allowed[j] = slices.Contains(q.ShowIf[ref], rq.Options[j].ID)
+			}
+			q.conds = append(q.conds, cd)
+		}
 	}
 }

@@ -1,9 +1,5 @@
 package decision
 
-import (
-	"slices"
-)
-
 // Alternative is the result of changing one answer.
 type Alternative struct {
 	Question *Question
@@ -35,13 +31,19 @@ func (c *Content) alternatives(r *Replay, q *Question, keep *Outcome) []Alternat
 	// The changed answer and any opened "Not sure" answers are laid over r.Answers rather than
 	// copied into a new map per try: only the final replay's Answers are kept.
 	var overBuf [8]override
+	var valsBuf optionIndexes
+	var vals []int
+	if keep != nil {
+		vals = c.indexes(r.Answers, &valsBuf)
+	}
 	for i := range q.Options {
 		to := &q.Options[i]
 		if to == from {
 			continue
 		}
 		if keep != nil {
-			if rec, ok := c.outcomeOf(r.Answers, q.ID, to.ID); !ok || rec == keep {
+			sums, ok := c.sumsAt(vals, q.Position, i)
+			if !ok || &c.Outcomes[c.outcomeByMask[c.mask(&sums)]] == keep {
 				continue
 			}
 		}
@@ -90,46 +92,84 @@ func (c *Content) outcomeOf(answers Answers, id, opt string) (rec *Outcome, ok b
 
 // sumsOf is outcomeOf's walk, returning the evidence per need.
 func (c *Content) sumsOf(answers Answers, id, opt string) (sums needSums, ok bool) {
-	// vals holds the answer standing at each question position ("" when none), as replay's
-	// Answers map would.
-	var buf [32]string
+	var buf optionIndexes
+	vals := c.indexes(answers, &buf)
+	qi, oi := -1, -1
+	if q := c.Question(id); q != nil {
+		qi = q.Position
+		for j := range q.Options {
+			if q.Options[j].ID == opt {
+				oi = j
+			}
+		}
+	}
+	return c.sumsAt(vals, qi, oi)
+}
+
+// optionIndexes holds, per question position, the index of the option answered (-1 for none).
+type optionIndexes [32]int
+
+// indexes resolves answers to option indexes by question position, in buf when it fits.
+func (c *Content) indexes(answers Answers, buf *optionIndexes) []int {
 	vals := buf[:]
 	if len(c.Questions) > len(buf) {
-		vals = make([]string, len(c.Questions))
+		vals = make([]int, len(c.Questions))
+	}
+	vals = vals[:len(c.Questions)]
+	for i := range c.Questions {
+		q := &c.Questions[i]
+		vals[i] = -1
+		if a, ok := answers[q.ID]; ok {
+			for j := range q.Options {
+				if q.Options[j].ID == a {
+					vals[i] = j
+					break
+				}
+			}
+		}
+	}
+	return vals
+}
+
+// sumsAt walks the questions with answers vals (option index per position), question qi answered
+// oi instead (oi -1: unanswered), the way replay would: questions off the path count for nothing,
+// questions brought onto it without an answer are answered "Not sure" (ok is false when one has
+// none). It allocates nothing and leaves vals as it was.
+func (c *Content) sumsAt(vals []int, qi, oi int) (sums needSums, ok bool) {
+	// cur is the answer standing at each position on the walked path (-1 when none).
+	var buf optionIndexes
+	cur := buf[:]
+	if len(vals) > len(buf) {
+		cur = make([]int, len(vals))
 	}
 	for i := range c.Questions {
 		q := &c.Questions[i]
-		val := answers[q.ID]
-		if q.ID == id {
-			val = opt
+		cur[i] = -1
+		shown := true
+		for _, cd := range q.conds {
+			if a := cur[cd.ref]; a < 0 || !cd.allowed[a] {
+				shown = false
+				break
+			}
 		}
-		if !c.shownAt(q, vals) {
+		if !shown {
 			continue
 		}
-		o := q.Option(val)
-		if o == nil {
-			// Unanswered on the new path: Alternatives answers it "Not sure", if it can.
-			if o = q.UnsureOption(); o == nil {
+		a := vals[i]
+		if i == qi {
+			a = oi
+		}
+		if a < 0 {
+			if a = q.unsure; a < 0 {
 				return sums, false
 			}
 		}
-		vals[i] = o.ID
-		for j, w := range o.weights {
+		cur[i] = a
+		for j, w := range q.Options[a].weights {
 			sums[j] += w
 		}
 	}
 	return sums, true
-}
-
-// shownAt is shown for answers held by question position.
-func (c *Content) shownAt(q *Question, vals []string) bool {
-	for ref, allowed := range q.ShowIf {
-		i, known := c.questionIndex[ref]
-		if !known || vals[i] == "" || !slices.Contains(allowed, vals[i]) {
-			return false
-		}
-	}
-	return true
 }
 
 // Counterfactuals lists every change of one answer (any option, not only single changes) that

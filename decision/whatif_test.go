@@ -59,13 +59,17 @@ func explain(c *Content, answers Answers) string {
 	return b.String()
 }
 
-// TestExplanationsGolden pins reasons, counterfactuals and open questions for every persona.
+// TestExplanationsGolden pins reasons, counterfactuals and open questions for every persona and
+// worked example.
 // Run `go test ./decision/ -run Golden -update` after an intended content change, and review the diff.
 func TestExplanationsGolden(t *testing.T) {
 	c := mustDefault(t)
 	var b strings.Builder
 	for _, p := range personas {
 		fmt.Fprintf(&b, "## %s\n%s\n", p.name, explain(c, p.answers))
+	}
+	for _, e := range c.Examples {
+		fmt.Fprintf(&b, "## example %s: %s\n%s\n", e.ID, e.Title, explain(c, e.Answers))
 	}
 	path := filepath.Join("testdata", "golden", "explanations.txt")
 	if *update {

@@ -15,13 +15,13 @@ import (
 // on both sides, so the wizard recommends both.
 var ecommerce = decision.Answers{
 	"build": "platform", "logic": "complex", "growth": "monolith", "seo": "critical",
-	"render": "mixed", "api": "public", "realtime": "some", "deploy": "servers",
+	"render": "mixed", "api": "public", "realtime": "some",
 	"team": "fullstack", "share": "yes", "quality": "helpful",
 }
 
 // backendAPI answers for a backend-only API: the short path.
 var backendAPI = decision.Answers{
-	"build": "api", "logic": "simple", "realtime": "essential", "deploy": "servers",
+	"build": "api", "logic": "simple", "realtime": "essential",
 	"team": "java", "quality": "essential",
 }
 
@@ -329,18 +329,18 @@ func TestJourneyWithHTMX(t *testing.T) {
 	// Change an answer from the result page: the question swaps in with the
 	// old answer checked, and Continue goes straight back to the result.
 	click(t, ctx, "details#answers > summary") // the details start closed
-	click(t, ctx, `main .summary-list a[href^="/q/deploy?"]`)
-	deploy := c.Question("deploy")
-	p = waitPage(t, ctx, "Change deploy", func(p pageInfo) bool {
-		return p.Path == "/q/deploy" && p.Title == questionTitle(deploy)
+	click(t, ctx, `main .summary-list a[href^="/q/team?"]`)
+	team := c.Question("team")
+	p = waitPage(t, ctx, "Change team", func(p pageInfo) bool {
+		return p.Path == "/q/team" && p.Title == questionTitle(team)
 	})
-	assertSwapped("Change deploy", p, true)
-	if got := checkedOption(t, ctx, "deploy"); got != backendAPI["deploy"] {
-		t.Errorf("Change deploy: checked %q, want %q", got, backendAPI["deploy"])
+	assertSwapped("Change team", p, true)
+	if got := checkedOption(t, ctx, "team"); got != backendAPI["team"] {
+		t.Errorf("Change team: checked %q, want %q", got, backendAPI["team"])
 	}
-	p = step("serverless")
+	p = step("react")
 	if p.Path != "/result" {
-		t.Fatalf("after changing deploy: %s", p)
+		t.Fatalf("after changing team: %s", p)
 	}
 	assertResultPage(t, ctx, c, answers)
 
