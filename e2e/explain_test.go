@@ -89,11 +89,11 @@ func TestPrintLayout(t *testing.T) {
 	if dir == "" {
 		dir = t.TempDir()
 	}
-	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile(filepath.Join(dir, "result-print.jpg"), shot, 0o644)
+	os.WriteFile(filepath.Join(dir, "result-print.png"), shot, 0o644)
 	pdf, err := chromedp.Call(ctx, page.PrintToPDF, page.PrintToPDFParams{PaperWidth: 8.27, PaperHeight: 11.69})
 	if err != nil {
 		t.Fatal(err)

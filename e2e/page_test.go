@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -137,5 +138,28 @@ func fullScreenshot(t testing.TB, ctx context.Context, name string) {
 	}
 	if err := os.MkdirAll(dir, 0o755); err == nil {
 		os.WriteFile(filepath.Join(dir, safeName(t.Name()+"-"+name)+".png"), buf, 0o644)
+	}
+}
+
+// TestCloseCallNamesItsChanges: a close call names its first changes under the confidence, and
+// "and N more" opens the list of them in the closed disclosure, without JavaScript.
+func TestCloseCallNamesItsChanges(t *testing.T) {
+	base, _ := startApp(t)
+	ctx := newBrowser(t, withJSDisabled())
+	setViewport(t, ctx, phoneW, phoneH, true)
+	navigate(t, ctx, base+"/result?"+richResults[2].query) // unsure of everything: a close call
+	if n := count(t, ctx, "main .panel .flips a[href^='/result?']"); n != 2 {
+		t.Fatalf("%d changes named under the confidence, want 2", n)
+	}
+	if exists(t, ctx, "main details#change[open]") {
+		t.Fatal("set-up: the disclosure should start closed")
+	}
+	click(t, ctx, `main .panel .flips a[href="#deciding"]`)
+	deadline := time.Now().Add(stepTimeout)
+	for !exists(t, ctx, "main details#change[open]") {
+		if time.Now().After(deadline) {
+			t.Fatal("“and N more” did not open What would change this")
+		}
+		time.Sleep(25 * time.Millisecond)
 	}
 }
