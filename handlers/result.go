@@ -188,6 +188,7 @@ func (s *Server) resultPage(r *http.Request, rp *decision.Replay, res *decision.
 	}
 	page.Why = s.whyShort(res)
 	page.OG = s.openGraph(r, o.ID, "Recommendation: "+o.Headline, topReason, page.ShareURL)
+	page.OG.ImageAlt = "Recommendation: " + o.Headline + ". The two needs, web front end and dedicated backend, with the " + o.Name + " region outlined."
 	for _, cq := range o.Consequences {
 		page.Consequences = append(page.Consequences, s.quote(cq.Text, cq.Section))
 	}
