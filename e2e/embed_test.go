@@ -206,8 +206,11 @@ const frameSizeJS = `(() => {
     inner: window.innerHeight, scroll: document.documentElement.scrollHeight};
 })()`
 
+// embedMax is embed.js's upper bound on an iframe's height.
+const embedMax = 40000
+
 // waitFits polls until the host's iframe is as tall as the framed content
-// (within 2px, after the [200, 10000] clamp) and the frame does not scroll.
+// (within 2px, after the [200, embedMax] clamp) and the frame does not scroll.
 func waitFits(t testing.TB, ctx, fctx context.Context, container, what string) float64 {
 	t.Helper()
 	deadline := time.Now().Add(stepTimeout)
@@ -215,8 +218,8 @@ func waitFits(t testing.TB, ctx, fctx context.Context, container, what string) f
 		f := readIframe(t, ctx, container)
 		s, err := chromedp.Run(fctx, chromedp.Evaluate[frameSize](frameSizeJS))
 		if err == nil {
-			want := math.Min(10000, math.Max(200, math.Ceil(s.Content)))
-			if math.Abs(f.Height-want) <= 2 && (s.Content > 10000 || s.Scroll <= s.Inner+2) {
+			want := math.Min(embedMax, math.Max(200, math.Ceil(s.Content)))
+			if math.Abs(f.Height-want) <= 2 && (s.Content > embedMax || s.Scroll <= s.Inner+2) {
 				return f.Height
 			}
 		}
@@ -330,12 +333,12 @@ func TestEmbedOnAnotherSite(t *testing.T) {
 		if got := readIframe(t, ctx, "w2").Height; got != 345 {
 			t.Errorf("#w2 height %.1f, want 345 from its own frame's message", got)
 		}
-		// A frame's own resizes are clamped to [200, 10000] whole pixels; a height that is not a
-		// number is ignored.
+		// A frame's own resizes are clamped to [200, embedMax] whole pixels; a height that is not
+		// a number is ignored.
 		for i, tt := range []struct {
 			sent string
 			want float64
-		}{{"50", 200}, {"99999", 10000}, {"412.4", 412}, {`"500"`, 412}, {"null", 412}, {"-5", 200}, {"1e999", 200}} {
+		}{{"50", 200}, {"99999", embedMax}, {"412.4", 412}, {`"500"`, 412}, {"null", 412}, {"-5", 200}, {"1e999", 200}} {
 			postFromFrame(t, ctx, f2, fmt.Sprintf(`{type: "nest-next-wizard:resize", v: 1, height: %s, id: "clamp %d"}`, tt.sent, i))
 			if got := readIframe(t, ctx, "w2").Height; got != tt.want {
 				t.Errorf("#w2 height %.1f after a resize to %s, want %.0f", got, tt.sent, tt.want)
@@ -579,4 +582,134 @@ func TestEmbeddingPagePreview(t *testing.T) {
 	assertNoCSPViolations(t, ctx)
 	assertNoConsoleErrors(t, ctx)
 	assertNoAxeViolations(t, ctx, "embedding page after an update")
+}
+
+// phoneHostHTML is a host page with one wizard, read on a phone.
+const phoneHostHTML = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Host page on a phone</title>
+<script>
+window.__events = [];
+window.__messages = [];
+["ready", "step", "complete"].forEach(function (n) {
+  document.addEventListener("nest-next-wizard:" + n, function (e) {
+    window.__events.push({type: e.type, target: e.target.id, detail: e.detail || null});
+  });
+});
+window.addEventListener("message", function (e) {
+  var d = e.data;
+  window.__messages.push({origin: e.origin, id: d && typeof d === "object" ? String(d.id) : String(d)});
+});
+</script>
+</head>
+<body style="margin:0">
+<div id="w" data-nest-next-wizard></div>
+<script src="%[1]s/embed.js" async></script>
+</body>
+</html>`
+
+// TestEmbedOnAPhone: on a 390px phone, a result with every disclosure open fits the iframe (no
+// clamp cuts it off); "Open in a new tab" always opens the page the visitor is on; and a question
+// shown again with its error is not a new step.
+func TestEmbedOnAPhone(t *testing.T) {
+	wizard, c := startApp(t)
+	page := fmt.Sprintf(phoneHostHTML, wizard)
+	h := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		fmt.Fprint(w, page)
+	}))
+	t.Cleanup(h.Close)
+	host := strings.Replace(h.URL, "127.0.0.1", "localhost", 1)
+
+	ctx := newBrowser(t, withTimeout(120*time.Second))
+	setViewport(t, ctx, phoneW, phoneH, true)
+	if status := navigate(t, ctx, host+"/"); status != http.StatusOK {
+		t.Fatalf("GET host page: %d", status)
+	}
+	waitEvent(t, ctx, "w", 1, "nest-next-wizard:ready")
+	f := frameTarget(t, ctx, "phone", func(u string) bool { return u == wizard+"/embed/" })
+	openLink := func() string {
+		return evalJS[string](t, f, `(document.querySelector(".embed-bar a") || {}).href || ""`)
+	}
+	// The same page: path and answers (their order in the query does not matter).
+	same := func(a, b string) bool {
+		ua, err1 := url.Parse(a)
+		ub, err2 := url.Parse(b)
+		return err1 == nil && err2 == nil && ua.Scheme+ua.Host+ua.Path == ub.Scheme+ub.Host+ub.Path &&
+			ua.Query().Encode() == ub.Query().Encode()
+	}
+	wantOpen := func(what, want string) {
+		t.Helper()
+		deadline := time.Now().Add(stepTimeout)
+		for !same(openLink(), want) {
+			if time.Now().After(deadline) {
+				t.Errorf("%s: Open in a new tab points to %s, want %s", what, openLink(), want)
+				return
+			}
+			time.Sleep(25 * time.Millisecond)
+		}
+	}
+	wantOpen("start page", wizard+"/")
+
+	first := &c.Questions[0]
+	click(t, f, "main a.button-start")
+	if e := waitEvent(t, ctx, "w", 2, "nest-next-wizard:step"); e.Detail.Question != first.ID || e.Detail.Index != 1 {
+		t.Errorf("first step event: %s; want question %s, index 1", e, first.ID)
+	}
+	wantOpen("first question", wizard+"/q/"+first.ID+"?"+c.Encode(decision.Answers{}))
+
+	// Continue with nothing chosen: the same question with its error, no second step event, and
+	// the link still opens the question (not the form's target).
+	domClick(t, f, continueButton)
+	waitPage(t, f, "the error state", func(p pageInfo) bool { return p.Errors == 1 })
+	wantOpen("error state", wizard+"/q/"+first.ID+"?"+c.Encode(decision.Answers{}))
+	flushEvents(ctx)
+	time.Sleep(200 * time.Millisecond)
+	if evs := hostEvents(t, ctx, "w"); len(evs) != 2 {
+		t.Errorf("after the error state the host saw %v; want only ready and one step", evs)
+	}
+
+	// Walk on to a rich result.
+	answers := decision.Answers{}
+	n := 2
+	for i := 1; ; i++ {
+		e := waitEvent(t, ctx, "w", n, hostEventType(c, answers))
+		if e.Type == "nest-next-wizard:complete" {
+			break
+		}
+		p := waitPage(t, f, "question "+e.Detail.Question, func(p pageInfo) bool { return p.Question == e.Detail.Question })
+		wantOpen("question "+p.Question, wizard+"/q/"+p.Question+"?"+c.Encode(answers))
+		opt, ok := ecommerce[p.Question]
+		if !ok {
+			t.Fatalf("question %q is not on the e-commerce path", p.Question)
+		}
+		chooseAnswer(t, f, p.Question, opt)
+		domClick(t, f, continueButton)
+		answers[p.Question] = opt
+		n++
+		if i > len(c.Questions) {
+			t.Fatalf("no result after %d steps", i)
+		}
+	}
+	if evs := hostEvents(t, ctx, "w"); len(evs) != n {
+		t.Errorf("host events %v; want %d (ready, one step per question, complete)", evs, n)
+	}
+	share := wizard + "/result?" + c.Encode(answers)
+	wantOpen("result", share)
+	closed := waitFits(t, ctx, f, "w", "result, disclosures closed")
+
+	// Every disclosure open: the iframe still fits the whole result.
+	evalJS[bool](t, f, `(document.querySelectorAll("main details").forEach((d) => { d.open = true; }), true)`)
+	evalJS[bool](t, ctx, `(document.getElementById("w").scrollIntoView(), true)`)
+	open := waitFits(t, ctx, f, "w", "result, every disclosure open")
+	content := evalJS[frameSize](t, f, frameSizeJS).Content
+	t.Logf("result in a %dpx-wide phone frame: %.0fpx with disclosures closed, %.0fpx open", phoneW, closed, open)
+	if content > embedMax {
+		t.Errorf("the open result is %.0fpx tall, over the %dpx bound: it is cut off", content, embedMax)
+	}
+	assertNoConsoleErrors(t, ctx)
 }

@@ -22,7 +22,7 @@ func TestChangeLinksWorkInBrowser(t *testing.T) {
 	ctx := newBrowser(t)
 	navigate(t, ctx, base+flippableResult)
 	assertNoAxeViolations(t, ctx, "result with open questions")
-	n := count(t, ctx, "#change ~ .changes a, #change ~ details .changes a")
+	n := count(t, ctx, "#change .section-body > .changes a")
 	if n < 2 {
 		t.Fatalf("want several change links, got %d", n)
 	}
@@ -30,7 +30,8 @@ func TestChangeLinksWorkInBrowser(t *testing.T) {
 		navigate(t, ctx, base+flippableResult)
 		showIntent(t, ctx)
 		setNavMarker(t, ctx)
-		sel := "#change ~ .changes li:nth-child(" + itoa(i+1) + ") a"
+		click(t, ctx, "details#change > summary") // the details start closed
+		sel := "#change .section-body > .changes li:nth-child(" + itoa(i+1) + ") a"
 		want := text(t, ctx, sel+" strong")
 		click(t, ctx, sel)
 		p := waitPage(t, ctx, "the changed result", func(p pageInfo) bool {
@@ -61,10 +62,21 @@ func TestPrintLayout(t *testing.T) {
 	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
 		t.Fatal(err)
 	}
-	hidden := evalJS[[]string](t, ctx, `['.site-header', '.site-footer', '.back-link', '.skip-link', '.actions', '.share-actions']
+	hidden := evalJS[[]string](t, ctx, `['.site-header', '.site-footer', '.back-link', '.skip-link', '.actions', '.share-actions', '.share-status', '.share-url', '.adr-link']
 		.filter(s => document.querySelector(s) && getComputedStyle(document.querySelector(s)).display !== 'none')`)
 	if len(hidden) > 0 {
 		t.Errorf("visible in print: %v", hidden)
+	}
+	// Every disclosure prints open, even without app.js opening them: their content has a size.
+	if closed := evalJS[[]string](t, ctx, `[...document.querySelectorAll('main details:not([open])')]
+		.filter(d => { const b = d.querySelector(':scope > :not(summary)'); return !b || b.getBoundingClientRect().height === 0; })
+		.map(d => d.id)`); len(closed) > 0 {
+		t.Errorf("disclosures printed closed: %v", closed)
+	}
+	// The result link prints in full, as text.
+	share := evalJS[string](t, ctx, `document.getElementById('share-url').value`)
+	if got := evalJS[string](t, ctx, `(() => { const p = document.querySelector('.share-print'); return p && getComputedStyle(p).display !== 'none' ? p.textContent : ''; })()`); got != share {
+		t.Errorf("printed share link %q, want %q", got, share)
 	}
 	if got := evalJS[string](t, ctx, `getComputedStyle(document.querySelector('.table-scroll')).overflowX`); got == "auto" || got == "scroll" {
 		t.Errorf("the table must not be clipped by a scroll box in print (overflow-x %s)", got)
@@ -77,11 +89,11 @@ func TestPrintLayout(t *testing.T) {
 	if dir == "" {
 		dir = t.TempDir()
 	}
-	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile(filepath.Join(dir, "result-print.jpg"), shot, 0o644)
+	os.WriteFile(filepath.Join(dir, "result-print.png"), shot, 0o644)
 	pdf, err := chromedp.Call(ctx, page.PrintToPDF, page.PrintToPDFParams{PaperWidth: 8.27, PaperHeight: 11.69})
 	if err != nil {
 		t.Fatal(err)

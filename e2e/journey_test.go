@@ -119,6 +119,7 @@ func TestJourneyWithoutJavaScript(t *testing.T) {
 	// Change the first answer (build) to a backend-only API: the branching
 	// drops the front-end questions and the wizard goes straight back to a
 	// result, since every remaining question is answered.
+	click(t, ctx, "details#answers > summary") // the details start closed
 	clickAndWaitLoad(t, ctx, `main .summary-list a[href^="/q/build?"]`)
 	p = readPage(t, ctx)
 	if p.Path != "/q/build" || p.Question != "build" {
@@ -327,6 +328,7 @@ func TestJourneyWithHTMX(t *testing.T) {
 
 	// Change an answer from the result page: the question swaps in with the
 	// old answer checked, and Continue goes straight back to the result.
+	click(t, ctx, "details#answers > summary") // the details start closed
 	click(t, ctx, `main .summary-list a[href^="/q/team?"]`)
 	team := c.Question("team")
 	p = waitPage(t, ctx, "Change team", func(p pageInfo) bool {

@@ -525,10 +525,14 @@ func hostileCheckProblem(t *testing.T, res hostileResponse) {
 var hostileURLAttrs = []string{"href", "src", "action", "formaction", "data", "poster", "background", "ping", "srcset", "xlink:href"}
 
 // hostileInjected lists what an injection would leave in a parsed page: none of the views use
-// these elements, event-handler attributes or inline scripts, and every link is a clean URL.
+// these elements (but for the needs picture's SVG), event-handler attributes or inline scripts, and every link is a clean URL.
 func hostileInjected(doc *goquery.Document) []string {
 	var out []string
-	doc.Find("svg, img, iframe, frame, frameset, object, embed, applet, base, math, style, video, audio, meta[http-equiv], [srcdoc]").Each(func(_ int, s *goquery.Selection) {
+	// The one SVG the views draw is the result's picture of the two needs, made of shapes and text.
+	doc.Find("svg.needs-svg *").Not("rect, line, text, circle").Each(func(_ int, s *goquery.Selection) {
+		out = append(out, fmt.Sprintf("injected element <%s> in the needs picture", goquery.NodeName(s)))
+	})
+	doc.Find("svg:not(.needs-svg), svg svg, img, iframe, frame, frameset, object, embed, applet, base, math, style, video, audio, meta[http-equiv], [srcdoc]").Each(func(_ int, s *goquery.Selection) {
 		out = append(out, fmt.Sprintf("injected element <%s>", goquery.NodeName(s)))
 	})
 	doc.Find("script").Each(func(_ int, s *goquery.Selection) {

@@ -71,6 +71,9 @@ func (s *Server) card(name string) (ogimage.Card, bool) {
 		Subtitle: o.Summary,
 		Footer:   footer,
 		Accent:   cardAccents[o.ID],
+		// The outcome's region of the result page's picture of the two needs.
+		Needs: &ogimage.Needs{Region: o.ID, NestJS: needsLabels[decision.NestJS], NextJS: needsLabels[decision.NextJS],
+			Both: needsLabels[decision.Both], FrontEnd: s.needName(needUp), Backend: s.needName(needRight)},
 	}, true
 }
 
@@ -87,4 +90,11 @@ func (s *Server) openGraph(r *http.Request, name, title, description, pageURL st
 		ImageHeight: ogimage.Height,
 		SiteName:    siteName,
 	}
+}
+
+func (s *Server) needName(id string) string {
+	if n := s.content.Need(id); n != nil {
+		return n.Name
+	}
+	return id
 }

@@ -66,6 +66,10 @@ func (s *Server) next(w http.ResponseWriter, r *http.Request) error {
 	}
 	page := s.questionPage(r, &rp, q, "Select an answer to “"+q.Text+"”")
 	page.Title = "Error: " + page.Title
+	if st.embed {
+		// Opened in a new tab, this is the question itself, not the form's target.
+		page.OpenURL = s.publicURL(r, "/q/"+q.ID+"?"+s.content.Encode(rp.Answers))
+	}
 	render(w, r, http.StatusUnprocessableEntity, views.Question(page))
 	return nil
 }

@@ -145,14 +145,28 @@ func (s *Server) resultPage(r *http.Request, rp *decision.Replay, res *decision.
 		})
 	}
 	page.Scores, page.BothRule = s.scores(res)
-	for i, alt := range c.Counterfactuals(rp, res) {
-		cv := s.changeView(st, alt)
-		if i < 3 {
-			page.Changes = append(page.Changes, cv)
-		} else {
-			page.MoreChanges = append(page.MoreChanges, cv)
+	page.Needs = s.needsChart(res)
+	for _, row := range page.Table {
+		if row.Relevant {
+			page.Decided++
 		}
 	}
+	// What would change this: the plausible single changes that make this a close call first,
+	// then bigger changes of one answer, then (apart) changes of what the project is.
+	deciding := map[*decision.Option]bool{}
+	for _, alt := range res.Confidence.Deciding {
+		deciding[alt.To] = true
+		page.Changes = append(page.Changes, s.changeView(st, alt))
+	}
+	for _, alt := range c.Counterfactuals(rp, res) {
+		if !deciding[alt.To] {
+			page.MoreChanges = append(page.MoreChanges, s.changeView(st, alt))
+		}
+	}
+	for _, alt := range c.ScopeChanges(rp, res) {
+		page.ScopeChanges = append(page.ScopeChanges, s.changeView(st, alt))
+	}
+	page.CloseCall = res.Confidence.Level == decision.CloseCall
 	for _, oq := range c.OpenQuestionsFlipping(rp, res) {
 		ov := views.OpenView{
 			Question:  oq.Question.Text,
@@ -169,11 +183,16 @@ func (s *Server) resultPage(r *http.Request, rp *decision.Replay, res *decision.
 	page.ShareURL = s.publicURL(r, "/result?"+enc)
 	page.TeamURL = st.link("/team", s.teamQuery([]decision.TeamMember{{Answers: rp.Answers}}))
 	page.Canonical = page.ShareURL
+	if st.embed {
+		page.OpenURL = page.ShareURL
+	}
 	topReason := o.Summary
 	if len(page.For) > 0 {
 		topReason = page.For[0].Answer + " " + page.For[0].Text
 	}
+	page.Why = s.whyShort(res)
 	page.OG = s.openGraph(r, o.ID, "Recommendation: "+o.Headline, topReason, page.ShareURL)
+	page.OG.ImageAlt = "Recommendation: " + o.Headline + ". The two needs, web front end and dedicated backend, with the " + o.Name + " region outlined."
 	for _, cq := range o.Consequences {
 		page.Consequences = append(page.Consequences, s.quote(cq.Text, cq.Section))
 	}
@@ -272,4 +291,96 @@ func openStatement(current *decision.Outcome, flips []decision.Alternative) stri
 		parts[i] = alt.To.AnswerPhrase + " (then " + alt.Result.Outcome.Name + ")"
 	}
 	return current.Name + ", unless " + strings.Join(parts, ", or ") + "."
+}
+
+// whyShort is the recommendation in two or three sentences: what the outcome is, and what the
+// project's standing on each need the outcome's region names means.
+func (s *Server) whyShort(res *decision.Result) []string {
+	o := res.Outcome
+	why := []string{o.Summary}
+	for _, nv := range res.Needs {
+		if _, named := o.When[nv.Need.ID]; !named {
+			continue
+		}
+		if nv.Met {
+			why = append(why, nv.Need.Met)
+		} else {
+			why = append(why, nv.Need.Unmet)
+		}
+	}
+	return why
+}
+
+// The needs on the picture's axes: the web front end up, the dedicated backend to the right.
+const (
+	needUp    = "frontend"
+	needRight = "backend"
+)
+
+// The labels of the picture's regions, on the page and on the preview cards.
+var needsLabels = map[string]string{
+	decision.NestJS: "NestJS: no pages",
+	decision.NextJS: "Next.js",
+	decision.Both:   "Both",
+}
+
+// needsChart is the picture of where the answers put the project on the two needs.
+func (s *Server) needsChart(res *decision.Result) views.NeedsChart {
+	c := views.NeedsChart{
+		ID:      "needs",
+		Outcome: res.Outcome.ID,
+		NestJS:  needsLabels[decision.NestJS],
+		NextJS:  needsLabels[decision.NextJS],
+		Both:    needsLabels[decision.Both],
+		Title:   "Where your answers put the project",
+	}
+	for _, nv := range res.Needs {
+		// The axis runs to twice the threshold, so the threshold sits in the middle; evidence
+		// past the end is drawn at the edge (the text says the number).
+		v := views.NeedView{Name: nv.Need.Name, Value: nv.Value, Threshold: nv.Threshold, Max: max(2*nv.Threshold, 1)}
+		switch nv.Need.ID {
+		case needUp:
+			c.FrontEnd = v
+		case needRight:
+			c.Backend = v
+		}
+		c.Lines = append(c.Lines, s.needLine(res, nv))
+	}
+	return c
+}
+
+// needLine is one need in words: "Dedicated backend 5, threshold 8: not met, 3 short of Both."
+// The outcome named is the one whose region the project would be in with this need met.
+func (s *Server) needLine(res *decision.Result, nv decision.NeedValue) string {
+	l := fmt.Sprintf("%s %d, threshold %d: ", nv.Need.Name, nv.Value, nv.Threshold)
+	if nv.Met {
+		return l + "met."
+	}
+	l += "not met"
+	states := map[string]bool{}
+	for _, other := range res.Needs {
+		states[other.Need.ID] = other.Met
+	}
+	states[nv.Need.ID] = true
+	if o := s.outcomeWhere(states); o != nil && o != res.Outcome {
+		l += fmt.Sprintf(", %d short of %s", nv.Threshold-nv.Value, o.Name)
+	}
+	return l + "."
+}
+
+// outcomeWhere is the outcome whose region (its When) holds these need states.
+func (s *Server) outcomeWhere(met map[string]bool) *decision.Outcome {
+	for i := range s.content.Outcomes {
+		o := &s.content.Outcomes[i]
+		in := true
+		for id, state := range o.When {
+			if met[id] != (state == decision.StateMet) {
+				in = false
+			}
+		}
+		if in {
+			return o
+		}
+	}
+	return nil
 }

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -55,22 +57,13 @@ func TestResultExplains(t *testing.T) {
 	_, h := newTestServer(t)
 	r := get(t, h, "/result?"+adrCases[1].query)
 	wantStatus(t, r, http.StatusOK)
-	needs := r.doc.Find(".needs li")
-	if needs.Length() != 2 {
-		t.Fatalf("%d needs shown, want 2", needs.Length())
-	}
-	needs.Each(func(_ int, s *goquery.Selection) {
-		if !strings.Contains(s.Text(), "threshold") {
-			t.Error("each need needs its value and threshold in text")
-		}
-	})
-	if r.doc.Find("#open + p + .open-questions > li").Length() != 4 {
-		t.Errorf("want 5 open questions, got %d", r.doc.Find(".open-questions > li").Length())
+	if n := r.doc.Find("#open .open-questions > li").Length(); n != 4 {
+		t.Errorf("want 4 open questions, got %d", n)
 	}
 	if !strings.Contains(r.doc.Find(".open-questions").Text(), "Next.js, unless") {
 		t.Error("open questions should say how they would tip the recommendation")
 	}
-	if r.doc.Find(".consequences li").Length() == 0 {
+	if r.doc.Find("#why .consequences li").Length() == 0 {
 		t.Error("no consequences listed")
 	}
 	if href := r.doc.Find(`a[download]`).AttrOr("href", ""); !strings.HasPrefix(href, "/result.md?") {
@@ -78,8 +71,121 @@ func TestResultExplains(t *testing.T) {
 	}
 
 	robust := get(t, h, "/result?"+adrCases[2].query)
-	if !strings.Contains(robust.doc.Find("#change ~ p").First().Text(), "robust to any single answer") {
+	if !strings.Contains(robust.doc.Find("#change .section-body > p").First().Text(), "No change of one") {
 		t.Error("a robust result should say so")
+	}
+}
+
+// TestResultPageOrder: the recommendation, its confidence and why first; then the actions; then
+// the picture of the two needs; then the details, each a closed disclosure.
+func TestResultPageOrder(t *testing.T) {
+	_, h := newTestServer(t)
+	for _, tc := range adrCases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := get(t, h, "/result?"+tc.query)
+			wantStatus(t, r, http.StatusOK)
+			main := r.doc.Find("main")
+			order := []string{".panel h1", ".panel .confidence", ".why-short p", "a[download]", "#share-url", "figure.needs", "details#why", "details#change", "details#compare", "details#answers", ".actions"}
+			html, _ := main.Html()
+			last := -1
+			for _, sel := range order {
+				el := main.Find(sel).First()
+				if el.Length() == 0 {
+					t.Errorf("no %s", sel)
+					continue
+				}
+				outer, _ := goquery.OuterHtml(el)
+				at := strings.Index(html, outer)
+				if at < last {
+					t.Errorf("%s comes before what should precede it (order %v)", sel, order)
+				}
+				last = at
+			}
+			if n := main.Find(".why-short p").Length(); n < 1 || n > 3 {
+				t.Errorf("%d sentences of why under the recommendation, want 1 to 3", n)
+			}
+			main.Find("details").Each(func(_ int, d *goquery.Selection) {
+				if _, open := d.Attr("open"); open {
+					t.Errorf("details#%s is open; every disclosure starts closed", d.AttrOr("id", ""))
+				}
+				if d.ChildrenFiltered("summary").Find("h2").Length() != 1 {
+					t.Errorf("details#%s: its summary needs the section's heading", d.AttrOr("id", ""))
+				}
+			})
+			// Print: the whole link, outside the field.
+			if got := main.Find(".share-print").Text(); got != main.Find("#share-url").AttrOr("value", "") || !strings.HasPrefix(got, "http") {
+				t.Errorf("printed share link %q", got)
+			}
+		})
+	}
+}
+
+// TestNeedsPicture: the server-rendered SVG of the two needs, its name and its text equivalent.
+func TestNeedsPicture(t *testing.T) {
+	_, h := newTestServer(t)
+	for _, tc := range adrCases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := get(t, h, "/result?"+tc.query)
+			fig := r.doc.Find("main figure.needs")
+			svg := fig.Find("svg.needs-svg")
+			if svg.Length() != 1 || svg.AttrOr("role", "") != "img" {
+				t.Fatalf("want one svg.needs-svg with role=img, have %d", svg.Length())
+			}
+			label := svg.AttrOr("aria-labelledby", "")
+			if label == "" || r.doc.Find("h2#"+label).Length() != 1 || strings.TrimSpace(r.doc.Find("#"+label).Text()) == "" {
+				t.Errorf("aria-labelledby %q must name the heading above the picture", label)
+			}
+			if n := svg.Find("rect.needs-region").Length(); n != 3 {
+				t.Errorf("%d regions, want 3 (NestJS, Next.js, Both)", n)
+			}
+			outcome := r.doc.Find("[data-outcome]").AttrOr("data-outcome", "")
+			if cur := svg.Find("rect.needs-current"); cur.Length() != 1 || !cur.HasClass("needs-"+outcome) {
+				t.Errorf("the highlighted region is not the outcome %q", outcome)
+			}
+			if n := svg.Find("line.needs-threshold").Length(); n != 2 {
+				t.Errorf("%d threshold lines, want 2", n)
+			}
+			// The marker is inside the drawing.
+			for _, c := range []string{"cx", "cy"} {
+				v, err := strconv.ParseFloat(svg.Find("circle.needs-marker").AttrOr(c, ""), 64)
+				limit := map[string]float64{"cx": 400, "cy": 250}[c]
+				if err != nil || v < 0 || v > limit {
+					t.Errorf("marker %s = %v (%v), outside 0..%v", c, v, err, limit)
+				}
+			}
+			lines := fig.Find("figcaption li")
+			if lines.Length() != 2 {
+				t.Fatalf("%d lines of text equivalent, want 2", lines.Length())
+			}
+			lines.Each(func(_ int, l *goquery.Selection) {
+				if !regexp.MustCompile(`^(Web front end|Dedicated backend) -?\d+, threshold \d+: (met|not met(, \d+ short of [\w.]+)?)\.$`).MatchString(l.Text()) {
+					t.Errorf("text equivalent %q", l.Text())
+				}
+			})
+		})
+	}
+}
+
+// TestDecidedRows: the comparison table marks the rows that decided the result, and the section
+// says how many.
+func TestDecidedRows(t *testing.T) {
+	_, h := newTestServer(t)
+	r := get(t, h, "/result?"+adrCases[0].query)
+	rows := r.doc.Find("details#compare tbody tr")
+	marked := rows.Filter(".relevant")
+	if rows.Length() == 0 || marked.Length() == rows.Length() {
+		t.Errorf("%d of %d rows marked; only the rows that decided may be", marked.Length(), rows.Length())
+	}
+	marked.Each(func(_ int, row *goquery.Selection) {
+		if row.Find(".tag-relevant").Text() != "Decided this" {
+			t.Errorf("row %s is marked without its tag", row.AttrOr("id", ""))
+		}
+	})
+	if marked.Length() > 0 && !strings.Contains(r.doc.Find("details#compare .section-extra").Text(), strconv.Itoa(marked.Length())) {
+		t.Error("the table's summary should say how many rows decided this")
+	}
+	if !strings.Contains(r.doc.Find("details#compare summary").Text(), "A comparison drawn from the article") {
+		t.Error("the table is a comparison drawn from the article")
 	}
 }
 
@@ -143,4 +249,31 @@ func TestV1LinksStillOpen(t *testing.T) {
 			t.Errorf("%s: decision record link %q, want the v2 answers", q, href)
 		}
 	}
+}
+
+// TestWorkedExamples: the start page links the article's two case studies to their results,
+// labelled as illustrations, and each link gives the result its label says.
+func TestWorkedExamples(t *testing.T) {
+	_, h := newTestServer(t)
+	r := get(t, h, "/")
+	items := r.doc.Find("main .examples > li")
+	if items.Length() != 2 {
+		t.Fatalf("%d worked examples, want the article's 2 case studies", items.Length())
+	}
+	items.Each(func(_ int, li *goquery.Selection) {
+		a := li.Find("a").First()
+		href := a.AttrOr("href", "")
+		if !strings.HasPrefix(href, "/result?") || !strings.Contains(li.Text(), "illustration") {
+			t.Errorf("example %q → %q: want a result link, labelled as an illustration", a.Text(), href)
+		}
+		if li.Find("blockquote.quote").Length() != 1 {
+			t.Errorf("example %q: no quote from the case study", a.Text())
+		}
+		res := get(t, h, href)
+		wantStatus(t, res, http.StatusOK)
+		name := res.doc.Find("[data-outcome] h1").Text()
+		if name == "" || !strings.Contains(li.Find(".hint").Text(), "Result: "+name) && !strings.Contains(li.Find(".hint").Text(), "Result: "+strings.SplitN(name, ":", 2)[0]) {
+			t.Errorf("example %q says %q, its result is %q", a.Text(), li.Find(".hint").Text(), name)
+		}
+	})
 }

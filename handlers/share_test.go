@@ -196,6 +196,20 @@ func TestEmbedPages(t *testing.T) {
 	if e := get(t, h, "/embed/next?q=logic&build=site&v=2"); e.Code != http.StatusUnprocessableEntity || e.doc.Find("[autofocus]").Length() != 0 {
 		t.Error("embed error page must not autofocus")
 	}
+	// "Open in a new tab" opens the page the visitor is on: the question itself for its error
+	// state, the share link for a result; main carries the same address for embed-frame.js.
+	for path, want := range map[string]string{
+		"/embed/next?q=logic&build=site&v=2&theme=dark":    "http://example.com/q/logic?build=site&v=2",
+		"/embed/result?" + fullPlatform + "&accent=ff8800": "http://example.com/result?" + fullPlatform,
+	} {
+		r := get(t, h, path)
+		if got := r.doc.Find(".embed-bar a").AttrOr("href", ""); got != want {
+			t.Errorf("%s: Open in a new tab → %q, want %q", path, got, want)
+		}
+		if got := r.doc.Find("main").AttrOr("data-open-url", ""); got != want {
+			t.Errorf("%s: main data-open-url %q, want %q", path, got, want)
+		}
+	}
 	intro := get(t, h, "/embed/?intro=0")
 	if loc := intro.Header().Get("Location"); loc != "/embed/q/build?v=2&intro=0" {
 		t.Errorf("intro=0 should skip to the first question, got %q", loc)

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"nestnext/decision"
@@ -33,6 +34,24 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request) error {
 			Publisher:     c.Article.Publisher,
 			ArticleURL:    c.Article.URL,
 			Published:     published,
+		}
+		for _, e := range c.Examples {
+			if e.Kind != "case-study" {
+				continue
+			}
+			ex := views.Example{
+				Name:        e.Title,
+				Description: e.Description,
+				Quote:       s.quote(e.Quote, e.Section),
+				URL:         siteOf(r).link("/result", c.Encode(e.Answers)),
+			}
+			if o := c.Outcome(e.Outcome); o != nil {
+				ex.Outcome = o.Name
+			}
+			if l := c.Confidence.Level(e.Confidence); l != nil {
+				ex.Outcome += ", " + strings.ToLower(l.Label)
+			}
+			page.Examples = append(page.Examples, ex)
 		}
 		page.Canonical = s.publicURL(r, "/")
 		page.OG = s.openGraph(r, "start", siteName, page.Description, page.Canonical)

@@ -34,7 +34,26 @@ type Card struct {
 	Subtitle string     // wrapped to at most 2 lines, ellipsis if longer
 	Footer   string     // small line at the bottom, e.g. attribution and content version
 	Accent   color.RGBA // colour of the accent bar; decorative, so any colour works
+	// Needs, when set, draws the result page's picture of the two needs on the right, with
+	// the outcome's region outlined in the accent colour.
+	Needs *Needs
 }
+
+// Needs is the two-needs picture on a card: no per-answer marker, only the regions.
+type Needs struct {
+	// Region is the outcome's region: RegionNestJS, RegionNextJS or RegionBoth.
+	Region string
+	// Labels of the three regions and of the two axes.
+	NestJS, NextJS, Both string
+	FrontEnd, Backend    string
+}
+
+// The three regions of the two-needs picture.
+const (
+	RegionNestJS = "nestjs" // below the front-end threshold: no pages of its own
+	RegionNextJS = "nextjs" // pages, backend below its threshold
+	RegionBoth   = "both"   // pages and a substantial backend
+)
 
 // Canvas size recommended for summary_large_image and og:image (1.91:1).
 const (
@@ -74,6 +93,17 @@ const (
 	subtitleBalance = 0.75
 
 	ellipsis = "…"
+
+	// The two-needs picture, right of the text.
+	needsW, needsH = 380, 300
+	needsGap       = 48 // between the text block and the picture
+	needsLabelPx   = 26
+	needsAxisPx    = 20
+	needsBorder    = 6 // the outcome region's outline
+	// Where the thresholds sit in the picture, as fractions of the plot: the front-end
+	// threshold from the bottom, the backend one from the left.
+	needsFrontFrac = 0.38
+	needsBackFrac  = 0.5
 )
 
 // Colours: the site's light theme, so previews look like the page they link
@@ -85,6 +115,8 @@ var (
 	subtitleColor = color.RGBA{0x33, 0x3b, 0x45, 0xff}
 	mutedColor    = color.RGBA{0x4d, 0x57, 0x63, 0xff}
 	ruleColor     = color.RGBA{0xdd, 0xe1, 0xe6, 0xff}
+	surfaceColor  = color.RGBA{0xf2, 0xf4, 0xf6, 0xff} // the other regions, as --surface
+	lineColor     = color.RGBA{0x1b, 0x1f, 0x24, 0xff} // axes and thresholds
 )
 
 // Fonts are parsed once per process: parsing is the expensive part and an
@@ -141,7 +173,7 @@ const (
 	idxRule
 	idxText // first text colour ramp; ramp k occupies levels entries
 
-	levels = 63 // coverage steps per text colour; 3 + 4×63 = 255 entries
+	levels = 63 // coverage steps per text colour; 3 + 3×63 + 2 = 194 entries
 )
 
 // Text colours, each gets a ramp of blends with the background.
@@ -154,14 +186,22 @@ const (
 
 var inks = [numInks]color.RGBA{inkTitle: titleColor, inkSubtitle: subtitleColor, inkMuted: mutedColor}
 
+// Flat colours after the text ramps.
+const (
+	idxSurface = idxText + numInks*levels + iota
+	idxLine
+	paletteSize
+)
+
 type canvas struct {
 	img *image.Paletted
 }
 
 func newCanvas(accent color.RGBA) *canvas {
 	accent.A = 0xff // a translucent bar would just look washed out
-	pal := make(color.Palette, idxText+numInks*levels)
+	pal := make(color.Palette, paletteSize)
 	pal[idxBg], pal[idxAccent], pal[idxRule] = bgColor, accent, ruleColor
+	pal[idxSurface], pal[idxLine] = surfaceColor, lineColor
 	for k, ink := range inks {
 		for l := 1; l <= levels; l++ {
 			pal[idxText+k*levels+l-1] = blend(bgColor, ink, l, levels)
@@ -236,7 +276,7 @@ func layout(cv *canvas, c Card) error {
 	}
 
 	const left, right, top, bottom = margin, Width - margin, margin, Height - margin
-	const maxW = right - left
+	maxW := right - left
 
 	// Eyebrow: top of its ascent on the top margin.
 	y := top
@@ -258,11 +298,21 @@ func layout(cv *canvas, c Card) error {
 	}
 	blockBottom := y - blockGap
 
+	// The picture takes the right of the central band; the title and subtitle wrap beside it.
+	textW := maxW
+	if c.Needs != nil {
+		textW = maxW - needsW - needsGap
+		pt := blockTop + (blockBottom-blockTop-needsH)/2
+		if err := cv.needs(*c.Needs, image.Rect(right-needsW, pt, right, pt+needsH)); err != nil {
+			return err
+		}
+	}
+
 	// Subtitle first: its height is fixed, the title gets what is left.
 	var subLines []string
 	subH := 0
 	if s := strings.TrimSpace(c.Subtitle); s != "" {
-		subLines = wrap(subFace, s, maxW, subtitleMaxLines, subtitleBalance)
+		subLines = wrap(subFace, s, textW, subtitleMaxLines, subtitleBalance)
 		subH = blockHeight(subFace, len(subLines), subtitleLeading, subtitlePx)
 	}
 
@@ -271,7 +321,7 @@ func layout(cv *canvas, c Card) error {
 	if title != "" {
 		tab = tabH + tabGap
 	}
-	titleFace, titleLines, titlePx, err := fitTitle(title, maxW, blockBottom-blockTop-tab-subH-titleGap)
+	titleFace, titleLines, titlePx, err := fitTitle(title, textW, blockBottom-blockTop-tab-subH-titleGap)
 	if err != nil {
 		return err
 	}
@@ -301,6 +351,68 @@ func layout(cv *canvas, c Card) error {
 	if len(subLines) > 0 {
 		cv.lines(subFace, inkSubtitle, left, y, subLines, subtitleLeading, subtitlePx)
 	}
+	return nil
+}
+
+// needs draws the two-needs picture in r: the web front end up, the dedicated backend to the
+// right, the three regions split by the two thresholds, the outcome's region outlined in the
+// accent colour, and the labels.
+func (cv *canvas) needs(n Needs, r image.Rectangle) error {
+	labelFace, err := newFace(boldFont, needsLabelPx)
+	if err != nil {
+		return err
+	}
+	axisFace, err := newFace(regularFont, needsAxisPx)
+	if err != nil {
+		return err
+	}
+	am := axisFace.Metrics()
+	axisH := am.Ascent.Ceil() + am.Descent.Ceil()
+	// The plot: room above for the front-end axis label, below for the backend one.
+	plot := image.Rect(r.Min.X, r.Min.Y+axisH+8, r.Max.X, r.Max.Y-axisH-8)
+	ty := plot.Max.Y - int(needsFrontFrac*float64(plot.Dy()))
+	tx := plot.Min.X + int(needsBackFrac*float64(plot.Dx()))
+	regions := map[string]image.Rectangle{
+		RegionNestJS: image.Rect(plot.Min.X, ty, plot.Max.X, plot.Max.Y),
+		RegionNextJS: image.Rect(plot.Min.X, plot.Min.Y, tx, ty),
+		RegionBoth:   image.Rect(tx, plot.Min.Y, plot.Max.X, ty),
+	}
+	labels := map[string]string{RegionNestJS: n.NestJS, RegionNextJS: n.NextJS, RegionBoth: n.Both}
+	for _, id := range []string{RegionNestJS, RegionNextJS, RegionBoth} {
+		if id != n.Region {
+			cv.fill(regions[id], idxSurface)
+		}
+	}
+	// Thresholds (dashed) and axes (solid).
+	for x := plot.Min.X; x < plot.Max.X; x += 14 {
+		cv.fill(image.Rect(x, ty-1, min(x+8, plot.Max.X), ty+1), idxLine)
+	}
+	for y := plot.Min.Y; y < ty; y += 14 {
+		cv.fill(image.Rect(tx-1, y, tx+1, min(y+8, ty)), idxLine)
+	}
+	cv.fill(image.Rect(plot.Min.X, plot.Max.Y-3, plot.Max.X, plot.Max.Y), idxLine)
+	cv.fill(image.Rect(plot.Min.X, plot.Min.Y, plot.Min.X+3, plot.Max.Y), idxLine)
+	if rr, ok := regions[n.Region]; ok {
+		b := needsBorder
+		cv.fill(image.Rect(rr.Min.X, rr.Min.Y, rr.Max.X, rr.Min.Y+b), idxAccent)
+		cv.fill(image.Rect(rr.Min.X, rr.Max.Y-b, rr.Max.X, rr.Max.Y), idxAccent)
+		cv.fill(image.Rect(rr.Min.X, rr.Min.Y, rr.Min.X+b, rr.Max.Y), idxAccent)
+		cv.fill(image.Rect(rr.Max.X-b, rr.Min.Y, rr.Max.X, rr.Max.Y), idxAccent)
+	}
+	lm := labelFace.Metrics()
+	for id, rr := range regions {
+		s := fitLine(labelFace, labels[id], rr.Dx()-2*needsBorder-8)
+		ink := inkMuted
+		if id == n.Region {
+			ink = inkTitle
+		}
+		x := rr.Min.X + (rr.Dx()-width(labelFace, s))/2
+		base := rr.Min.Y + (rr.Dy()+lm.Ascent.Ceil()-lm.Descent.Ceil())/2
+		cv.text(labelFace, ink, x, base, s)
+	}
+	cv.text(axisFace, inkMuted, r.Min.X, r.Min.Y+am.Ascent.Ceil(), fitLine(axisFace, "↑ "+n.FrontEnd, r.Dx()))
+	back := fitLine(axisFace, n.Backend+" →", r.Dx())
+	cv.text(axisFace, inkMuted, r.Max.X-width(axisFace, back), r.Max.Y-am.Descent.Ceil(), back)
 	return nil
 }
 

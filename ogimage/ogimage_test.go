@@ -27,13 +27,51 @@ var realCards = map[string]Card{
 		Footer:   footer, Accent: color.RGBA{0x0f, 0x7a, 0x45, 0xff}},
 	"nestjs": {Eyebrow: eyebrow, Title: "NestJS",
 		Subtitle: "Build a dedicated NestJS backend.",
-		Footer:   footer, Accent: color.RGBA{0xb0, 0x17, 0x3d, 0xff}},
+		Footer:   footer, Accent: color.RGBA{0xb0, 0x17, 0x3d, 0xff}, Needs: testNeeds(RegionNestJS)},
 	"nextjs": {Eyebrow: eyebrow, Title: "Next.js",
 		Subtitle: "Build it with Next.js, using its API routes for the light backend work.",
-		Footer:   footer, Accent: color.RGBA{0x0b, 0x5d, 0x73, 0xff}},
+		Footer:   footer, Accent: color.RGBA{0x0b, 0x5d, 0x73, 0xff}, Needs: testNeeds(RegionNextJS)},
 	"both": {Eyebrow: eyebrow, Title: "Both: NestJS for the backend with Next.js in front",
 		Subtitle: "Put a NestJS backend for APIs and business logic behind a Next.js front end.",
-		Footer:   footer, Accent: color.RGBA{0x4a, 0x3a, 0x94, 0xff}},
+		Footer:   footer, Accent: color.RGBA{0x4a, 0x3a, 0x94, 0xff}, Needs: testNeeds(RegionBoth)},
+}
+
+func testNeeds(region string) *Needs {
+	return &Needs{Region: region, NestJS: "NestJS", NextJS: "Next.js", Both: "Both",
+		FrontEnd: "Web front end", Backend: "Dedicated backend"}
+}
+
+// TestNeedsRegion: a card with the two-needs picture outlines its outcome's region, and only
+// that one, in the accent colour.
+func TestNeedsRegion(t *testing.T) {
+	accent := color.RGBA{0xff, 0, 0, 0xff}
+	// Sample points in the middle of each region's top edge, where the outline runs.
+	counts := map[string]int{}
+	for _, region := range []string{RegionNestJS, RegionNextJS, RegionBoth} {
+		c := realCards[region]
+		c.Accent = accent
+		b, err := Render(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img := decode(t, b)
+		right := image.Rect(Width-margin-needsW, accentH+1, Width-margin, Height-margin)
+		n := 0
+		for y := right.Min.Y; y < right.Max.Y; y++ {
+			for x := right.Min.X; x < right.Max.X; x++ {
+				if color.RGBAModel.Convert(img.At(x, y)).(color.RGBA) == accent {
+					n++
+				}
+			}
+		}
+		if n == 0 {
+			t.Errorf("%s: no outline in the accent colour", region)
+		}
+		counts[region] = n
+	}
+	if counts[RegionNextJS] == counts[RegionBoth] && counts[RegionNextJS] == counts[RegionNestJS] {
+		t.Errorf("the three cards outline the same area: %v", counts)
+	}
 }
 
 func decode(t testing.TB, b []byte) image.Image {

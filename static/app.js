@@ -103,6 +103,20 @@
   }
   document.addEventListener("htmx:after:swap", enableShare);
 
+  // Print keeps the full detail: open every closed disclosure for the printout, and close them
+  // again after. (The print stylesheet shows their content too, where the browser can.)
+  var opened = [];
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details:not([open])").forEach(function (d) {
+      d.open = true;
+      opened.push(d);
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    opened.forEach(function (d) { d.open = false; });
+    opened = [];
+  });
+
   // If a swap fails (network error, an unexpected response), fall back to a normal page load.
   document.addEventListener("htmx:error", function (e) {
     var ctx = e.detail && e.detail.ctx;

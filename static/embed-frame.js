@@ -28,13 +28,31 @@
     }
   }).observe(root);
 
+  // "Open in a new tab" sits outside <main>, which is all a step swaps: take this page's own
+  // address from main's data-open-url (server-rendered, like the link itself on a full load).
+  function openLink() {
+    var m = document.getElementById("main");
+    var a = document.querySelector(".embed-bar a");
+    var u = m && m.getAttribute("data-open-url");
+    if (a && u) a.href = u;
+  }
+
+  // One step event per question shown: a question shown again with its error (the 422 for
+  // Continue with nothing chosen) is the same step, not a new one.
+  var lastStep = "";
   function step() {
+    openLink();
     var form = document.querySelector("form[data-question]");
     var result = document.querySelector("[data-outcome]");
     if (form) {
+      if (form.dataset.question === lastStep) return;
+      lastStep = form.dataset.question;
       post("step", { question: form.dataset.question, index: Number(form.dataset.step) || 0 });
     } else if (result) {
+      lastStep = "";
       post("complete", { recommendation: result.dataset.outcome, shareUrl: result.dataset.shareUrl });
+    } else {
+      lastStep = "";
     }
   }
 

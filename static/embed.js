@@ -57,9 +57,12 @@
     el.dispatchEvent(new CustomEvent(NS + ":" + name, { bubbles: true, detail: detail }));
   }
 
+  // A bound, not a layout: a result with every disclosure open on a narrow phone is well under
+  // it (README, Embedding), and it stops a runaway frame from growing the host page for ever.
+  var MAX = 40000;
   function resize(fr, h) {
     if (typeof h !== "number" || !isFinite(h)) return;
-    h = Math.round(Math.min(10000, Math.max(200, h)));
+    h = Math.round(Math.min(MAX, Math.max(200, h)));
     if (h === fr.height) return;
     var shrink = h < fr.height;
     fr.height = h;
