@@ -17,6 +17,7 @@ import (
 	"github.com/a-h/templ"
 
 	"nestnext/decision"
+	"nestnext/serve"
 	"nestnext/views"
 )
 
@@ -70,7 +71,7 @@ func benchServer(b *testing.B) (*Server, http.Handler) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s := newServer(c, slog.New(slog.NewTextHandler(io.Discard, nil)), Config{Metrics: true})
+	s := newServer(c, slog.New(slog.NewTextHandler(io.Discard, nil)), Config{Metrics: serve.NewMetrics()})
 	return s, s.routes()
 }
 
@@ -115,16 +116,12 @@ func BenchmarkRouter(b *testing.B) {
 	}
 }
 
-// BenchmarkServe serves each page over a real loopback connection, with the listener and
-// connection context cmd/wizard uses: net/http's own work (reading the request, the header map,
-// writing) and the one-write path are included, which BenchmarkRouter leaves out. The client
+// BenchmarkServe serves each page over a real loopback connection: net/http's own work (reading
+// the request, the header map, writing) is included, which BenchmarkRouter leaves out. The client
 // reads raw bytes and allocates nothing, so the allocations reported are the server's.
 func BenchmarkServe(b *testing.B) {
 	_, h := benchServer(b)
-	srv := httptest.NewUnstartedServer(h)
-	srv.Listener = Listener(srv.Listener)
-	srv.Config.ConnContext = ConnContext
-	srv.Start()
+	srv := httptest.NewServer(h)
 	defer srv.Close()
 	for _, p := range benchPages {
 		for _, enc := range benchCodings {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"nestnext/serve"
 	"nestnext/views"
 )
 
@@ -29,7 +30,7 @@ var errNotFound = &httpError{
 // handlerFunc is a handler that returns an error instead of writing one; handle renders it.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
-// handle is the one place errors become error pages.
+// handle is the one place errors become error pages (api does the same for the JSON API).
 func (s *Server) handle(h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := h(w, r); err != nil {
@@ -41,7 +42,11 @@ func (s *Server) handle(h handlerFunc) http.Handler {
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
 	var he *httpError
 	if !errors.As(err, &he) {
-		s.log.ErrorContext(r.Context(), "request failed", "err", err, "request_id", requestID(r))
+		if r.Context().Err() != nil {
+			// The client went away (serve.Instrument records it as such): nobody to answer.
+			return
+		}
+		s.log.ErrorContext(r.Context(), "request failed", "err", err, "request_id", serve.RequestID(r))
 		he = &httpError{
 			status:  http.StatusInternalServerError,
 			heading: "Sorry, something went wrong",
@@ -60,10 +65,16 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		Message: he.message,
 	}
 	if he.status >= 500 {
-		page.RequestID = requestID(r)
+		page.RequestID = serve.RequestID(r)
 	}
-	w.Header().Set("Cache-Control", "no-store")
-	render(w, r, he.status, views.Error(page))
+	h := w.Header()
+	h.Set("Cache-Control", "no-store")
+	// A failed handler may have set headers for the page it meant to send.
+	h.Del("Content-Disposition")
+	if err := render(w, r, he.status, views.Error(page)); err != nil {
+		s.log.ErrorContext(r.Context(), "error page failed", "err", err, "request_id", serve.RequestID(r))
+		http.Error(w, "internal error", http.StatusInternalServerError)
+	}
 }
 
 func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) error {

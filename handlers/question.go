@@ -57,7 +57,7 @@ func (s *Server) next(w http.ResponseWriter, r *http.Request) error {
 	}
 	if _, answered := rp.Answers[q.ID]; answered {
 		s.countAnswer(q.ID)
-		if rp.Complete() && s.metrics != nil {
+		if rp.Complete() && s.counters != nil {
 			if res, err := s.content.Evaluate(&rp); err == nil {
 				s.countCompletion(res.Outcome.ID)
 			}
@@ -66,8 +66,7 @@ func (s *Server) next(w http.ResponseWriter, r *http.Request) error {
 	}
 	page := s.questionPage(r, &rp, q, "Select an answer to “"+q.Text+"”")
 	page.Title = "Error: " + page.Title
-	render(w, r, http.StatusUnprocessableEntity, views.Question(page))
-	return nil
+	return render(w, r, http.StatusUnprocessableEntity, views.Question(page))
 }
 
 // nextURL is where a replay leads: the first unanswered question, or the result. Unrecognised

@@ -2,53 +2,127 @@ package handlers
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/go-chi/chi/v5/middleware"
+
+	"nestnext/serve"
 )
 
-// routes lists every route the service answers. Every route is GET (and so HEAD); the /embed/
-// group serves the same wizard for iframes, with its own framing policy.
+// routes lists every route the service answers. Every route is GET and HEAD (see getAndHead); the
+// /embed/ group serves the same wizard for iframes, with its own framing policy, and /api/v1 is
+// the JSON API.
+//
+// A request passes, in order: serve.Instrument (request ID, log line, metrics), the security
+// headers (every response has them, a 414 or a panic's 500 included), recoverPanics, limitQuery,
+// then the route's handler, which writes its response through serve.Write.
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(s.instrument)
+	r.Use(serve.Instrument{Log: s.log, Metrics: s.cfg.Metrics, Route: routePattern}.Middleware)
+	r.Use(serve.Headers(s.securityHeaders(false)))
 	r.Use(s.recoverPanics)
-	r.Use(middleware.GetHead)
 	r.Use(s.limitQuery)
 
-	r.Group(func(r chi.Router) {
-		r.Use(s.securityHeaders(false))
-		s.wizardRoutes(r)
-		r.Method(http.MethodGet, "/result.md", s.handle(s.resultMarkdown))
-		r.Method(http.MethodGet, "/static/*", s.handle(s.static))
-		r.Method(http.MethodGet, "/og/v{version}/{name}.png", s.handle(s.ogImage))
-		r.Method(http.MethodGet, "/embed.js", s.handle(s.embedScript))
-		r.Method(http.MethodGet, "/embedding", s.handle(s.embedding))
-		r.Get("/robots.txt", s.robots)
-		r.Get("/healthz", s.healthz)
-		r.Get("/readyz", s.readyz)
-		if s.metrics != nil {
-			r.Method(http.MethodGet, "/metrics", s.metricsHandler())
-		}
-		r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }).ServeHTTP)
-		r.MethodNotAllowed(s.handle(s.methodNotAllowed).ServeHTTP)
-	})
+	s.wizardRoutes(r)
+	getAndHead(r, "/result.md", s.handle(s.resultMarkdown))
+	getAndHead(r, "/static/*", s.handle(s.static))
+	getAndHead(r, "/og/v{version}/{name}.png", s.handle(s.ogImage))
+	getAndHead(r, "/embed.js", s.handle(s.embedScript))
+	getAndHead(r, "/embedding", s.handle(s.embedding))
+	getAndHead(r, "/robots.txt", http.HandlerFunc(s.robots))
+	getAndHead(r, "/healthz", http.HandlerFunc(s.healthz))
+	getAndHead(r, "/readyz", http.HandlerFunc(s.readyz))
+	if s.cfg.Metrics != nil && s.cfg.ServeMetrics {
+		getAndHead(r, "/metrics", s.cfg.Metrics.Handler())
+	}
+	r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }).ServeHTTP)
+	r.MethodNotAllowed(s.handle(s.methodNotAllowed).ServeHTTP)
+
 	r.Route("/embed", func(r chi.Router) {
-		r.Use(embedMode, s.securityHeaders(true))
+		r.Use(embedMode, serve.Headers(s.securityHeaders(true)))
 		s.wizardRoutes(r)
-		r.Method(http.MethodGet, "/theme.css", s.handle(s.themeCSS))
+		getAndHead(r, "/theme.css", s.handle(s.themeCSS))
 		r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }).ServeHTTP)
 		r.MethodNotAllowed(s.handle(s.methodNotAllowed).ServeHTTP)
 	})
-	// The JSON API sets its own headers (problem JSON errors, CORS, a CSP for JSON).
-	r.Route("/api/v1", s.apiRoutes)
+
+	// The JSON API: problem JSON errors, CORS, a CSP for JSON (apiHeaders).
+	r.Route(apiPrefix, func(r chi.Router) {
+		r.Use(apiHeaders)
+		for path, h := range map[string]handlerFunc{
+			"/decision":     s.apiDecision,
+			"/result":       s.apiResult,
+			"/openapi.json": s.apiOpenAPI,
+		} {
+			getAndHead(r, path, s.api(h))
+			r.Options(path, apiPreflight)
+		}
+		r.NotFound(s.apiNotFound)
+		r.MethodNotAllowed(s.apiMethodNotAllowed)
+	})
 	return r
 }
 
 // wizardRoutes are the pages a visitor steps through, on the site and in the embed alike.
 func (s *Server) wizardRoutes(r chi.Router) {
-	r.Method(http.MethodGet, "/", s.handle(s.start))
-	r.Method(http.MethodGet, "/q/{id}", s.handle(s.question))
-	r.Method(http.MethodGet, "/next", s.handle(s.next))
-	r.Method(http.MethodGet, "/result", s.handle(s.result))
+	getAndHead(r, "/", s.handle(s.start))
+	getAndHead(r, "/q/{id}", s.handle(s.question))
+	getAndHead(r, "/next", s.handle(s.next))
+	getAndHead(r, "/result", s.handle(s.result))
+}
+
+// getAndHead registers h for GET and HEAD: net/http sends no body for HEAD, whatever h writes.
+func getAndHead(r chi.Router, pattern string, h http.Handler) {
+	r.Method(http.MethodGet, pattern, h)
+	r.Method(http.MethodHead, pattern, h)
+}
+
+// routePattern names the route a request matched, for logs and metrics.
+func routePattern(r *http.Request) string {
+	if rc := chi.RouteContext(r.Context()); rc != nil {
+		return rc.RoutePattern()
+	}
+	return ""
+}
+
+// securityHeaders are the headers every response of the site (embed false) or of the /embed/
+// pages carries, the same on every response: pages are cached as bytes and served to everyone,
+// so their policy cannot change per response either.
+//
+// The CSP allows scripts from this origin only ('self'): the pages have no inline script, no
+// event-handler attribute and no eval, so there is nothing a nonce or a hash would need to
+// allow. An injected <script> or on* attribute cannot run, an injected <script src> can only
+// load one of the wizard's own files, object-src and base-uri are 'none'. For this site that
+// is what a per-response nonce gave (see README, Operations).
+//
+// Embed pages may be framed by the allowlist; everything else may not be framed at all.
+//
+// There is deliberately no Cross-Origin-Opener-Policy. same-origin (or any value but the default)
+// makes the browser put the page in a new browsing context group, and so a new renderer process,
+// on every navigation into the site: in Lighthouse it was a 50-120 ms main-thread task that cost
+// every page 0.01-0.10 of its performance score (a one-heading page: 1.00 without it, 0.94-0.96
+// with it). What COOP protects is a page's state from cross-origin windows that hold a reference
+// to it; the wizard has no cookies, sessions or secrets, and a page shows nothing its URL does not
+// already say.
+func (s *Server) securityHeaders(embed bool) http.Header {
+	ancestors := "'none'"
+	h := http.Header{}
+	if embed {
+		// 'self' always: the "Embed this wizard" page previews the embed.
+		ancestors = "'self'"
+		if o := s.cfg.EmbedAllowedOrigins; len(o) != 1 || o[0] != "'none'" {
+			ancestors += " " + strings.Join(o, " ")
+		}
+		h["X-Frame-Options"] = nil // deleted: frame-ancestors decides
+	} else {
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()")
+		if s.cfg.PublicURL != nil && s.cfg.PublicURL.Scheme == "https" {
+			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
+	}
+	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'none'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors "+ancestors)
+	return h
 }

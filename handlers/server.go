@@ -1,9 +1,14 @@
-// Package handlers serves the wizard over HTTP: it turns requests into engine calls and view models.
-// It knows nothing of scoring (that is package decision) and nothing of markup (package views).
+// Package handlers serves the wizard over HTTP: it turns requests into engine calls and view
+// models. It knows nothing of scoring (that is package decision), nothing of markup (package
+// views), and nothing of how bytes reach the wire (package serve).
+//
+// routes.go lists every route. Page handlers return an error, and handle (errors.go) is the one
+// place a page error becomes an error page; API handlers likewise return an error, and api
+// (api.go) is the one place it becomes problem JSON. Every page is a pure function of its
+// canonical URL (pages.go), so each is rendered and compressed once and then served as bytes.
 package handlers
 
 import (
-	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -12,26 +17,35 @@ import (
 
 	"nestnext/decision"
 	"nestnext/ogimage"
+	"nestnext/serve"
 	"nestnext/static"
 	"nestnext/views"
 )
 
 // Config is what the handlers need from the operator.
 type Config struct {
-	// PublicURL is the site's public origin (scheme and host, no path), used for canonical and
-	// share links; nil means "the request's host", which suits local use.
+	// PublicURL is the site's public origin (scheme and host, no path), the only source of
+	// absolute links (canonical, share and preview-card links, decision records, the API's
+	// URLs). nil makes them relative: the request's Host header never reaches a body.
 	PublicURL *url.URL
-	// EmbedAllowedOrigins are the CSP frame-ancestors sources allowed to frame /embed/ pages.
+	// EmbedAllowedOrigins are the CSP frame-ancestors sources allowed to frame /embed/ pages;
+	// nil means DefaultEmbedAllowedOrigins.
 	EmbedAllowedOrigins []string
-	// Metrics serves Prometheus metrics at /metrics and counts wizard use.
-	Metrics bool
+	// Metrics, when set, records request durations and counts wizard use.
+	Metrics *serve.Metrics
+	// ServeMetrics also serves Metrics at /metrics on this handler. Keep it off a public port:
+	// the wizard's binary serves them on METRICS_ADDR instead when that is set.
+	ServeMetrics bool
 	// Ready reports whether to take traffic (false while shutting down); nil means always.
 	Ready func() bool
 }
 
-// DefaultEmbedAllowedOrigins lets any https site and local development embed the wizard: the
-// embed pages hold no personal data and set no cookies, so framing them is harmless.
-var DefaultEmbedAllowedOrigins = []string{"https:", "http://localhost:*", "http://127.0.0.1:*"}
+// DefaultEmbedAllowedOrigins lets any https site embed the wizard: the embed pages hold no
+// personal data and set no cookies, so framing them is harmless.
+var DefaultEmbedAllowedOrigins = []string{"https:"}
+
+// DevEmbedAllowedOrigins adds local development servers, for a wizard bound to loopback.
+var DevEmbedAllowedOrigins = []string{"https:", "http://localhost:*", "http://127.0.0.1:*"}
 
 // Server holds what the handlers need. Build it with New.
 type Server struct {
@@ -39,13 +53,19 @@ type Server struct {
 	log     *slog.Logger
 	cfg     Config
 	// now is the clock, replaceable in tests (decision records are dated).
-	now     func() time.Time
-	cards   *ogimage.Cache
-	metrics *metrics // nil when metrics are off
-	pages   *pageCache
-	// decisionJSON is the /api/v1/decision body, encoded once.
-	decisionJSON func() ([]byte, error)
+	now      func() time.Time
+	cards    *ogimage.Cache
+	counters *counters // nil when metrics are off
+	// pages holds every rendered body by canonical key (pages.go).
+	pages *serve.Cache
+	// assets are the static files as pages, made on first use.
+	assets sync.Map // *static.Asset → *serve.Page
 }
+
+// pageCacheBytes bounds the memory the page cache holds. A result page counts about 47 KB and a
+// question page 8 KB, so this keeps about 200 results or 1,200 question pages; the working set
+// of real traffic (start, the questions on common paths, popular results) fits many times over.
+const pageCacheBytes = 10 << 20
 
 // New returns the wizard's HTTP handler with every route and middleware in place.
 func New(content *decision.Content, log *slog.Logger, cfg Config) http.Handler {
@@ -56,11 +76,10 @@ func newServer(content *decision.Content, log *slog.Logger, cfg Config) *Server 
 	if cfg.EmbedAllowedOrigins == nil {
 		cfg.EmbedAllowedOrigins = DefaultEmbedAllowedOrigins
 	}
-	s := &Server{content: content, log: log, cfg: cfg, now: time.Now, cards: ogimage.NewCache(), pages: newPageCache(pageCacheBytes)}
-	if cfg.Metrics {
-		s.metrics = newMetrics()
+	s := &Server{content: content, log: log, cfg: cfg, now: time.Now, cards: ogimage.NewCache(), pages: serve.NewCache(pageCacheBytes)}
+	if cfg.Metrics != nil {
+		s.counters = newCounters(cfg.Metrics)
 	}
-	s.decisionJSON = sync.OnceValues(func() ([]byte, error) { return json.Marshal(s.decisionBody()) })
 	return s
 }
 
@@ -86,7 +105,7 @@ func (s *Server) meta(r *http.Request, title, description string, noindex bool) 
 		if st.theme.accent != "" {
 			m.ThemeCSS = "/embed/theme.css?accent=" + st.theme.accent
 		}
-		m.OpenURL = s.publicURL(r, sitePath(r))
+		m.OpenURL = s.publicURL(r, s.sitePath(r))
 	}
 	return m
 }

@@ -39,9 +39,6 @@ func parseTheme(q url.Values) theme {
 	return t
 }
 
-// themeParams are the query parameters the embed options use, in the order links carry them.
-var themeParams = []string{"accent", "theme", "intro"}
-
 // params returns the theme's non-default options as name/value pairs, in themeParams order.
 func (t theme) params() [][2]string {
 	var out [][2]string
@@ -111,14 +108,15 @@ func (st site) link(path, query string) string {
 	return u
 }
 
-// sitePath returns the same page outside the embed (for "Open in a new tab" and canonical links).
-func sitePath(r *http.Request) string {
+// sitePath returns the same page outside the embed (for "Open in a new tab"), with its canonical
+// query: the page is cached, so it may hold nothing of the request's URL beyond what its key names.
+func (s *Server) sitePath(r *http.Request) string {
 	// One leading slash only: "//host/..." would be a link to another site.
 	p := "/" + strings.TrimLeft(strings.TrimPrefix(r.URL.Path, "/embed"), "/")
-	q := r.URL.Query()
-	for _, k := range themeParams {
-		q.Del(k)
+	state := s.content.ParseState(r.URL.Query())
+	if p == "/" && len(state.Raw) == 0 {
+		return p
 	}
 	// Re-escape: the decoded path may hold anything a visitor typed.
-	return (&url.URL{Path: p, RawQuery: q.Encode()}).String()
+	return (&url.URL{Path: p, RawQuery: s.canonicalQuery(state)}).String()
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"nestnext/serve"
 	"nestnext/static"
 )
 
@@ -22,46 +23,50 @@ func (s *Server) static(w http.ResponseWriter, r *http.Request) error {
 	if a == nil {
 		return errNotFound
 	}
-	h := w.Header()
 	if hashed {
-		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 	} else {
-		h.Set("Cache-Control", "public, max-age=300")
+		w.Header().Set("Cache-Control", "public, max-age=300")
 	}
-	var variants []encoded
-	if a.Brotli != nil {
-		variants = []encoded{{"br", a.Brotli}, {"gzip", a.Gzip}}
-	}
-	writeBody(w, r, http.StatusOK, a.ContentType, a.Body, a.ETag, variants...)
+	serve.Write(w, r, http.StatusOK, s.asset(a))
 	return nil
+}
+
+// asset is a static file as a page, with the brotli and gzip copies made at start-up.
+func (s *Server) asset(a *static.Asset) *serve.Page {
+	if p, ok := s.assets.Load(a); ok {
+		return p.(*serve.Page)
+	}
+	p, _ := s.assets.LoadOrStore(a, serve.Precompressed(a.ContentType, a.Body, a.Brotli, a.Gzip))
+	return p.(*serve.Page)
+}
+
+// text writes a short plain-text answer.
+func text(w http.ResponseWriter, r *http.Request, status int, cacheControl, body string) {
+	w.Header().Set("Cache-Control", cacheControl)
+	serve.Write(w, r, status, serve.NewPage("text/plain; charset=utf-8", []byte(body)))
 }
 
 // healthz says the process is alive.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Write([]byte("ok\n"))
+	text(w, r, http.StatusOK, "no-store", "ok\n")
 }
 
 // readyz says whether to send traffic here: the content is loaded (it is, or the server would
-// not have started) and the server is not shutting down.
+// not have started) and the server is not shutting down (then 503, while it still serves the
+// requests a load balancer sends before it notices).
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
 	if s.cfg.Ready != nil && !s.cfg.Ready() {
-		w.WriteHeader(http.StatusServiceUnavailable)
-		w.Write([]byte("shutting down\n"))
+		text(w, r, http.StatusServiceUnavailable, "no-store", "shutting down\n")
 		return
 	}
-	fmt.Fprintf(w, "ready: content version %d\n", s.content.Version)
+	text(w, r, http.StatusOK, "no-store", fmt.Sprintf("ready: content version %d\n", s.content.Version))
 }
 
 // robots.txt lets crawlers reach the start page, result pages (noindex, but crawlers must fetch
 // them to read their preview cards) and preview images; only the form endpoint is off limits.
 func (s *Server) robots(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("Cache-Control", "public, max-age=86400")
-	w.Write([]byte("User-agent: *\nDisallow: /next\nDisallow: /embed/next\nAllow: /\n"))
+	text(w, r, http.StatusOK, "public, max-age=86400", "User-agent: *\nDisallow: /next\nDisallow: /embed/next\nAllow: /\n")
 }
 
 // themeCSS carries an embedder's accent colour as a stylesheet: the CSP forbids inline styles.
@@ -71,9 +76,9 @@ func (s *Server) themeCSS(w http.ResponseWriter, r *http.Request) error {
 	if t.accent == "" {
 		return errNotFound
 	}
-	w.Header().Set("Content-Type", "text/css; charset=utf-8")
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-	fmt.Fprintf(w, ":root{--accent:#%s;--accent-text:%s}\n", t.accent, textOn(t.accent))
+	css := fmt.Sprintf(":root{--accent:#%s;--accent-text:%s}\n", t.accent, textOn(t.accent))
+	serve.Write(w, r, http.StatusOK, serve.NewPage("text/css; charset=utf-8", []byte(css)))
 	return nil
 }
 

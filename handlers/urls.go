@@ -6,19 +6,13 @@ import (
 )
 
 // publicURL makes a site path absolute, for links read outside the site (canonical and share links,
-// preview cards, decision records). With PUBLIC_URL configured it is used as is; otherwise the
-// request's host, with https only when this server terminated TLS (forwarded headers can be forged).
-func (s *Server) publicURL(r *http.Request, pathAndQuery string) string {
+// preview cards, decision records), from PUBLIC_URL and nothing else: a page is cached and shared
+// by everyone who asks for its URL, so it may hold nothing taken from one request's headers.
+// Without PUBLIC_URL the link stays relative (the binary then uses its listen address, and says
+// so in its log).
+func (s *Server) publicURL(_ *http.Request, pathAndQuery string) string {
 	if u := s.cfg.PublicURL; u != nil {
 		return (&url.URL{Scheme: u.Scheme, Host: u.Host}).String() + pathAndQuery
 	}
-	if r.Host == "" {
-		return pathAndQuery // HTTP/1.0 without Host: no origin to name
-	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	// url.URL escapes the host, so an odd Host header cannot break out of the URL.
-	return (&url.URL{Scheme: scheme, Host: r.Host}).String() + pathAndQuery
+	return pathAndQuery
 }

@@ -1,0 +1,104 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/a-h/templ"
+
+	"nestnext/decision"
+	"nestnext/serve"
+)
+
+// A wizard page is a pure function of its canonical URL: the answers in canonical form (first
+// values, migrated from an old version, in content order), the notes a link carries (changed=,
+// removed answers, a newer version), the mode (site or embed) and the embed theme. It holds no
+// nonce, no date and nothing from the request's headers. So each page is rendered and compressed
+// once, kept in s.pages under that key, and served as the same bytes with the same ETag to
+// everyone: tracking parameters (utm_*, fbclid), parameter order and repeated parameters all
+// share one entry.
+
+// pageCacheControl lets browsers and a CDN in front keep a page for five minutes and then
+// revalidate it (a 304 while the ETag still matches). Five minutes bounds how long a content
+// deploy takes to reach every visitor.
+const pageCacheControl = "public, max-age=300, must-revalidate"
+
+// built is what a page's build function returns: the page, or nil when build has already
+// answered (a redirect), which is not cached.
+type built struct {
+	page templ.Component
+	// seen runs for this response and every later one the cached page serves.
+	seen func()
+}
+
+// servePage serves the wizard page for r from the cache, or builds, caches and serves it. build
+// must depend only on what pageKey names, and must not write a 200 itself.
+func (s *Server) servePage(w http.ResponseWriter, r *http.Request, build func() (built, error)) error {
+	p, err := s.pages.Get(s.pageKey(r), func() (*serve.Page, error) {
+		b, err := build()
+		if err != nil || b.page == nil {
+			return nil, err
+		}
+		p, err := renderHTML(b.page)
+		if p != nil {
+			p.Hit = b.seen
+		}
+		return p, err
+	})
+	if err != nil || p == nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", pageCacheControl)
+	serve.Write(w, r, http.StatusOK, p)
+	return nil
+}
+
+// pageKey names everything a page depends on (see the top of this file).
+func (s *Server) pageKey(r *http.Request) string {
+	state := s.content.ParseState(r.URL.Query())
+	return r.URL.Path + "?" + s.canonicalQuery(state) + " removed=" + strconv.Itoa(state.Removed) + " " + siteOf(r).theme.query()
+}
+
+// canonicalQuery is the query string of a state: the answers in content order, v (the link's own
+// when it is newer than this server's content, so the page can say so), then changed=.
+func (s *Server) canonicalQuery(state decision.State) string {
+	q := s.content.Encode(state.Raw)
+	if state.Newer {
+		q = strings.TrimSuffix(q, strconv.Itoa(s.content.Version)) + strconv.Itoa(state.Version)
+	}
+	if len(state.Changed) > 0 {
+		q += "&" + decision.ChangedParam + "=" + url.QueryEscape(strings.Join(state.Changed, ","))
+	}
+	return q
+}
+
+// renderHTML renders a page once, into bytes ready to send in any coding.
+func renderHTML(c templ.Component) (*serve.Page, error) {
+	var buf bytes.Buffer
+	if err := c.Render(context.Background(), &buf); err != nil {
+		return nil, err
+	}
+	return serve.NewPage("text/html; charset=utf-8", buf.Bytes()), nil
+}
+
+// render writes a page that is not cached (the 422 state of a question, error pages, ...). It
+// renders into a buffer first, so a failure mid-page becomes an error page, not half a page.
+func render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) error {
+	p, err := renderHTML(c)
+	if err != nil {
+		return err
+	}
+	serve.Write(w, r, status, p)
+	return nil
+}
+
+// redirect sends the visitor on with 303 See Other, so a GET form lands on a clean URL.
+func redirect(w http.ResponseWriter, r *http.Request, target string) error {
+	path, query, _ := strings.Cut(target, "?")
+	http.Redirect(w, r, (&url.URL{Path: path, RawQuery: query}).String(), http.StatusSeeOther)
+	return nil
+}
