@@ -54,6 +54,24 @@ var defaultPages = []page{
 // floorPath is where the floor serves its bytes; the path does not matter to it.
 const floorPath = "/result"
 
+// mixPaths are the mixed load: pages, the API, the embed and the decision record, in the
+// proportions a visit makes them (the question pages most).
+var mixPaths = []string{
+	"/",
+	"/q/build?v=1",
+	"/q/logic?build=platform&v=1",
+	"/q/realtime?build=platform&logic=complex&growth=monolith&seo=critical&render=mixed&api=public&v=1",
+	defaultPages[2].path,
+	"/api/v1/decision",
+	"/api/v1/result?" + strings.TrimPrefix(defaultPages[2].path, "/result?"),
+	"/embedding",
+	"/embed/result?" + strings.TrimPrefix(defaultPages[2].path, "/result?"),
+	"/result.md?" + strings.TrimPrefix(defaultPages[2].path, "/result?"),
+}
+
+// mixAccept is what the mixed load sends: a browser's preference, brotli or gzip.
+const mixAccept = "br, gzip"
+
 type options struct {
 	wizard      string
 	threads     int
@@ -67,6 +85,8 @@ type options struct {
 	timeout     time.Duration
 	wrk         string
 	pin         bool
+	mix         bool
+	mixConns    int
 	// serverCPUs and loadCPUs are taskset CPU lists when pinned, "" otherwise.
 	serverCPUs, loadCPUs string
 }
@@ -90,6 +110,13 @@ func main() {
 		}
 		return
 	}
+	if len(os.Args) > 1 && os.Args[1] == "-serve-proxy" {
+		if err := serveProxy(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, "loadbench proxy:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	var o options
 	flag.StringVar(&o.wizard, "wizard", "", "wizard binary to run (empty: go build ./cmd/wizard into a temp dir; run from the module root)")
 	flag.IntVar(&o.threads, "t", 0, "wrk threads (0: 2 unpinned, one per load CPU pinned)")
@@ -102,6 +129,8 @@ func main() {
 	flag.BoolVar(&o.load, "load", true, "run the load benchmark (-load=false measures start-up only)")
 	flag.DurationVar(&o.timeout, "timeout", 15*time.Minute, "give up after this long")
 	flag.StringVar(&o.wrk, "wrk", "wrk", "wrk binary")
+	flag.BoolVar(&o.mix, "mix", true, "also run the mixed load (every kind of page, the API, the embed and the decision record, Accept-Encoding: br, gzip) against a floor serving the same bytes per URL")
+	flag.IntVar(&o.mixConns, "mix-c", 256, "wrk connections for the mixed load")
 	flag.BoolVar(&o.pin, "pin", true, "pin the servers to CPU 0 and wrk to the other CPUs (taskset; needs 2 or more CPUs)")
 	flag.Parse()
 	if err := run(o); err != nil {
@@ -275,6 +304,12 @@ func run(o options) error {
 	fmt.Println()
 	fmt.Printf("bytes/response counts headers too (wrk's bytes read / requests). Floor: a plain net/http server (a separate process, same Go) writing the wizard's result-page bytes, as the wizard sent them for that coding, from memory with Content-Type %q.\n", ctype)
 
+	if o.mix {
+		if err := o.runMix(ctx, wiz, tmp); err != nil {
+			return err
+		}
+	}
+
 	wizMem, err := procMemory(wiz.cmd.Process.Pid)
 	if err != nil {
 		return err
@@ -285,6 +320,80 @@ func run(o options) error {
 	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
 		fmt.Printf("Load average at the end: %s", load)
 	}
+	return nil
+}
+
+// runMix drives the wizard and a floor with the mixed load, alternately, and prints one table
+// row each. The floor serves, for each of mixPaths, the exact bytes (and coding and type) the
+// wizard sent for it.
+func (o options) runMix(ctx context.Context, wiz *proc, tmp string) error {
+	dir := filepath.Join(tmp, "mix")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		return err
+	}
+	var lua strings.Builder
+	lua.WriteString("local paths = {")
+	for i, p := range mixPaths {
+		body, hdr, err := fetch(ctx, wiz.base+p, mixAccept)
+		if err != nil {
+			return fmt.Errorf("mix: %w", err)
+		}
+		meta := p + "\n" + hdr.Get("Content-Type") + "\n" + hdr.Get("Content-Encoding") + "\n"
+		if err := os.WriteFile(filepath.Join(dir, strconv.Itoa(i)+".meta"), []byte(meta), 0o600); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, strconv.Itoa(i)+".body"), body, 0o600); err != nil {
+			return err
+		}
+		fmt.Fprintf(&lua, "%q,", p)
+	}
+	// Each wrk thread walks the list from its own start, so the mix holds at any moment.
+	lua.WriteString("}\nlocal i = 0\nsetup = function(thread) end\ninit = function(args) i = math.random(#paths) end\nrequest = function()\n  i = i % #paths + 1\n  return wrk.format(\"GET\", paths[i])\nend\n")
+	script := filepath.Join(tmp, "mix.lua")
+	if err := os.WriteFile(script, []byte(lua.String()), 0o600); err != nil {
+		return err
+	}
+	floor, err := o.startFloor(ctx, dir)
+	if err != nil {
+		return err
+	}
+	defer floor.stop()
+	mo := o
+	mo.connections = o.mixConns
+	if o.warmup > 0 {
+		for _, base := range []string{wiz.base, floor.base} {
+			if _, err := mo.wrkRun(ctx, base+"/", mixAccept, o.warmup, "-s", script); err != nil {
+				return err
+			}
+		}
+	}
+	var pairs [][2]wrkResult
+	for i := 0; i < o.rounds; i++ {
+		fmt.Fprintf(os.Stderr, "mix, round %d/%d: floor, then wizard\n", i+1, o.rounds)
+		f, err := mo.wrkRun(ctx, floor.base+"/", mixAccept, o.duration, "-s", script)
+		if err != nil {
+			return err
+		}
+		w, err := mo.wrkRun(ctx, wiz.base+"/", mixAccept, o.duration, "-s", script)
+		if err != nil {
+			return err
+		}
+		pairs = append(pairs, [2]wrkResult{w, f})
+	}
+	slices.SortFunc(pairs, func(a, b [2]wrkResult) int { return cmpFloat(a[0].rps/a[1].rps, b[0].rps/b[1].rps) })
+	w, f := pairs[len(pairs)/2][0], pairs[len(pairs)/2][1]
+	ratio := w.rps / f.rps
+	goal := "met"
+	if ratio < 0.7 || w.errors != "" {
+		goal = "NOT met"
+		if w.errors != "" {
+			goal += ": " + w.errors
+		}
+	}
+	fmt.Printf("\nMixed load, %d connections, Accept-Encoding: %s, %d URLs (%s):\n\n", o.mixConns, mixAccept, len(mixPaths), strings.Join(mixPaths[:2], ", ")+", …")
+	fmt.Printf("| load | bytes/response | requests/s | p50 | p99 | floor requests/s | floor p50 | floor p99 | ratio to floor | goal (≥ 0.7×, no errors) |\n")
+	fmt.Printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
+	fmt.Printf("| mix | %d | %.0f | %s | %s | %.0f | %s | %s | %.2f× | %s |\n\n", w.bytesPerReq(), w.rps, ms(w.p50), ms(w.p99), f.rps, ms(f.p50), ms(f.p99), ratio, goal)
 	return nil
 }
 
@@ -339,7 +448,7 @@ func (r wrkResult) bytesPerReq() int64 {
 	return r.bytes / r.requests
 }
 
-func (o options) wrkRun(ctx context.Context, url, accept string, d time.Duration) (wrkResult, error) {
+func (o options) wrkRun(ctx context.Context, url, accept string, d time.Duration, extra ...string) (wrkResult, error) {
 	if !strings.HasPrefix(url, "http://127.0.0.1:") {
 		return wrkResult{}, fmt.Errorf("refusing to load %s: loopback only", url)
 	}
@@ -347,7 +456,7 @@ func (o options) wrkRun(ctx context.Context, url, accept string, d time.Duration
 	if accept != "" {
 		args = append(args, "-H", "Accept-Encoding: "+accept)
 	}
-	args = append(args, url)
+	args = append(append(args, extra...), url)
 	runCtx, cancel := context.WithTimeout(ctx, d+30*time.Second)
 	defer cancel()
 	out, err := o.command(runCtx, o.loadCPUs, o.wrk, args...).CombinedOutput()
@@ -487,8 +596,26 @@ func serveFloor(args []string) error {
 		return errors.New("usage: loadbench -serve-floor ADDR DIR")
 	}
 	dir := args[1]
+	// A mix directory holds N.meta (path, type, coding) and N.body for each URL instead.
+	type entry struct {
+		ctype, coding string
+		body          []byte
+	}
+	mix := map[string]entry{}
+	for i := 0; ; i++ {
+		meta, err := os.ReadFile(filepath.Join(dir, strconv.Itoa(i)+".meta"))
+		if err != nil {
+			break
+		}
+		body, err := os.ReadFile(filepath.Join(dir, strconv.Itoa(i)+".body"))
+		if err != nil {
+			return err
+		}
+		f := strings.Split(string(meta), "\n")
+		mix[f[0]] = entry{f[1], f[2], body}
+	}
 	ctype, err := os.ReadFile(filepath.Join(dir, "content-type"))
-	if err != nil {
+	if err != nil && len(mix) == 0 {
 		return err
 	}
 	bodies := map[string][]byte{}
@@ -508,6 +635,17 @@ func serveFloor(args []string) error {
 		Addr: args[0],
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			h := w.Header()
+			if e, ok := mix[r.URL.RequestURI()]; ok || len(mix) > 0 {
+				if !ok {
+					e = mix[mixPaths[0]] // the floor's health check and warm-up target
+				}
+				h.Set("Content-Type", e.ctype)
+				if e.coding != "" {
+					h.Set("Content-Encoding", e.coding)
+				}
+				w.Write(e.body)
+				return
+			}
 			h.Set("Content-Type", ct)
 			body := bodies["identity"]
 			accept := r.Header.Get("Accept-Encoding")
