@@ -84,7 +84,7 @@ func (s *Server) api(h handlerFunc) http.Handler {
 		case r.Context().Err() != nil:
 			return // the client went away: nobody to answer
 		default:
-			s.log.ErrorContext(r.Context(), "API request failed", "err", err, "request_id", serve.RequestID(r))
+			s.log.ErrorContext(r.Context(), "API request failed", "err", err, "request_id", serve.RequestID(w))
 			p = newProblem(r, http.StatusInternalServerError, "The API could not answer this request.")
 		}
 		s.writeProblem(w, r, p)
@@ -94,7 +94,7 @@ func (s *Server) api(h handlerFunc) http.Handler {
 // apiDecision serves the content as JSON. The content never changes while the server runs, so the
 // body is encoded and compressed once, on first use.
 func (s *Server) apiDecision(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.pages.Get("api decision", func() (*serve.Page, error) { return jsonPage(s.decisionBody()) })
+	p, err := s.cached(r, func() string { return apiPrefix + "/decision?" }, func() (*serve.Page, error) { return jsonPage(s.decisionBody()) })
 	if err != nil {
 		return err
 	}
@@ -103,7 +103,7 @@ func (s *Server) apiDecision(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiOpenAPI(w http.ResponseWriter, r *http.Request) error {
-	p, _ := s.pages.Get("api openapi", func() (*serve.Page, error) { return serve.NewPage(mediaJSON, openAPIDocument), nil })
+	p, _ := s.cached(r, func() string { return apiPrefix + "/openapi.json?" }, func() (*serve.Page, error) { return serve.NewPage(mediaJSON, openAPIDocument), nil })
 	writeCacheable(w, r, p)
 	return nil
 }
@@ -112,6 +112,10 @@ func (s *Server) apiOpenAPI(w http.ResponseWriter, r *http.Request) error {
 // the next question, the API answers 422 with the question, so a client can ask it.
 func (s *Server) apiResult(w http.ResponseWriter, r *http.Request) error {
 	c := s.content
+	if p, ok := s.pages.Lookup(r.URL.Path + "?" + r.URL.RawQuery); ok {
+		writeCacheable(w, r, p) // a canonical query, valid by construction
+		return nil
+	}
 	// Parsed strictly, unlike the forgiving HTML pages: a client that sends a malformed query has
 	// a bug it should hear about, rather than a result built from the pairs that happened to parse.
 	query, err := url.ParseQuery(r.URL.RawQuery)
@@ -128,7 +132,11 @@ func (s *Server) apiResult(w http.ResponseWriter, r *http.Request) error {
 	state := c.ParseState(query)
 	// The body depends on the canonical answers only, so it is encoded and compressed once per
 	// answer set, like the pages.
-	p, err := s.pages.Get("api result "+s.canonicalQuery(state)+" removed="+strconv.Itoa(state.Removed), func() (*serve.Page, error) {
+	key := apiPrefix + "/result?" + s.canonicalQuery(state)
+	if state.Removed > 0 {
+		key += " removed=" + strconv.Itoa(state.Removed)
+	}
+	p, err := s.pages.Get(key, func() (*serve.Page, error) {
 		rp := c.Replay(state.Raw)
 		res, err := c.Evaluate(&rp)
 		switch {
@@ -246,7 +254,7 @@ func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, p apiError
 	body, err := json.Marshal(p)
 	if err != nil {
 		// Problems hold only strings, numbers and lists of them; this keeps the reply JSON anyway.
-		s.log.ErrorContext(r.Context(), "API encode failed", "err", err, "request_id", serve.RequestID(r))
+		s.log.ErrorContext(r.Context(), "API encode failed", "err", err, "request_id", serve.RequestID(w))
 		body = []byte(`{"type":"about:blank","title":"Internal Server Error","status":500,"detail":"","instance":""}`)
 	}
 	w.Header().Set("Cache-Control", "no-store")

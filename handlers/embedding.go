@@ -3,7 +3,6 @@ package handlers
 import (
 	"html"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/a-h/templ"
@@ -38,6 +37,11 @@ const frameTitle = "NestJS, Next.js, or both? decision wizard"
 // preview, and what a host page needs to know. The options go through parseTheme, exactly as the
 // embed pages read them, so the snippet never offers what the embed would ignore.
 func (s *Server) embedding(w http.ResponseWriter, r *http.Request) error {
+	if p, ok := s.pages.Lookup(r.URL.Path + "?" + r.URL.RawQuery); ok { // see cached
+		w.Header().Set("Cache-Control", pageCacheControl)
+		serve.Write(w, r, http.StatusOK, p)
+		return nil
+	}
 	q := r.URL.Query()
 	t := parseTheme(q)
 	page := views.EmbeddingPage{
@@ -84,7 +88,10 @@ func (s *Server) embedding(w http.ResponseWriter, r *http.Request) error {
 		`  allow="clipboard-write; web-share" style="display:block;width:100%;height:900px;border:0"></iframe>`
 
 	// The page depends on the theme options and whether an accent was given but invalid.
-	key := "/embedding?" + t.query() + " invalid=" + strconv.FormatBool(page.AccentInvalid)
+	key := "/embedding?" + t.query()
+	if page.AccentInvalid {
+		key += " invalid"
+	}
 	p, err := s.pages.Get(key, func() (*serve.Page, error) { return renderHTML(views.Embedding(page)) })
 	if err != nil {
 		return err

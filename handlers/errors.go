@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/go-chi/chi/v5"
-
 	"nestnext/serve"
 	"nestnext/views"
 )
@@ -46,7 +44,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 			// The client went away (serve.Instrument records it as such): nobody to answer.
 			return
 		}
-		s.log.ErrorContext(r.Context(), "request failed", "err", err, "request_id", serve.RequestID(r))
+		s.log.ErrorContext(r.Context(), "request failed", "err", err, "request_id", serve.RequestID(w))
 		he = &httpError{
 			status:  http.StatusInternalServerError,
 			heading: "Sorry, something went wrong",
@@ -65,14 +63,14 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		Message: he.message,
 	}
 	if he.status >= 500 {
-		page.RequestID = serve.RequestID(r)
+		page.RequestID = serve.RequestID(w)
 	}
 	h := w.Header()
 	h.Set("Cache-Control", "no-store")
 	// A failed handler may have set headers for the page it meant to send.
 	h.Del("Content-Disposition")
 	if err := render(w, r, he.status, views.Error(page)); err != nil {
-		s.log.ErrorContext(r.Context(), "error page failed", "err", err, "request_id", serve.RequestID(r))
+		s.log.ErrorContext(r.Context(), "error page failed", "err", err, "request_id", serve.RequestID(w))
 		http.Error(w, "internal error", http.StatusInternalServerError)
 	}
 }
@@ -100,7 +98,7 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.renderError(w, r, fmt.Errorf("panic: %v (route %s)", v, chi.RouteContext(r.Context()).RoutePattern()))
+				s.renderError(w, r, fmt.Errorf("panic: %v (route %s)", v, routePattern(r)))
 			}
 		}()
 		next.ServeHTTP(w, r)

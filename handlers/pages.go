@@ -38,7 +38,7 @@ type built struct {
 // servePage serves the wizard page for r from the cache, or builds, caches and serves it. build
 // must depend only on what pageKey names, and must not write a 200 itself.
 func (s *Server) servePage(w http.ResponseWriter, r *http.Request, build func() (built, error)) error {
-	p, err := s.pages.Get(s.pageKey(r), func() (*serve.Page, error) {
+	p, err := s.cached(r, func() string { return s.pageKey(r) }, func() (*serve.Page, error) {
 		b, err := build()
 		if err != nil || b.page == nil {
 			return nil, err
@@ -57,10 +57,34 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request, build func() 
 	return nil
 }
 
-// pageKey names everything a page depends on (see the top of this file).
+// cached returns the body for r. A key is the canonical URL the wizard's own links use, so a
+// request for one is looked up as it came, with no parsing; any other URL (tracking parameters,
+// another order, an old version) has its canonical key worked out (key) and shares that entry,
+// built on a miss.
+func (s *Server) cached(r *http.Request, key func() string, build func() (*serve.Page, error)) (*serve.Page, error) {
+	if p, ok := s.pages.Lookup(r.URL.Path + "?" + r.URL.RawQuery); ok {
+		return p, nil
+	}
+	return s.pages.Get(key(), build)
+}
+
+// pageKey names everything a page depends on (see the top of this file), in the form of the
+// wizard's own links: path, answers, changed=, then the embed theme.
 func (s *Server) pageKey(r *http.Request) string {
-	state := s.content.ParseState(r.URL.Query())
-	return r.URL.Path + "?" + s.canonicalQuery(state) + " removed=" + strconv.Itoa(state.Removed) + " " + siteOf(r).theme.query()
+	st := siteOf(r)
+	query := ""
+	if r.URL.Path != "/" && r.URL.Path != "/embed/" { // the start page depends on the theme only
+		state := s.content.ParseState(r.URL.Query())
+		query = s.canonicalQuery(state)
+		if state.Removed > 0 {
+			// Not part of any link: such a key is only ever reached by parsing.
+			query += " removed=" + strconv.Itoa(state.Removed)
+		}
+	}
+	if extra := st.theme.query(); st.embed && extra != "" {
+		query = strings.TrimPrefix(query+"&"+extra, "&")
+	}
+	return r.URL.Path + "?" + query
 }
 
 // canonicalQuery is the query string of a state: the answers in content order, v (the link's own

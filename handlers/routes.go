@@ -86,24 +86,11 @@ func routePattern(r *http.Request) string {
 }
 
 // securityHeaders are the headers every response of the site (embed false) or of the /embed/
-// pages carries, the same on every response: pages are cached as bytes and served to everyone,
-// so their policy cannot change per response either.
-//
-// The CSP allows scripts from this origin only ('self'): the pages have no inline script, no
-// event-handler attribute and no eval, so there is nothing a nonce or a hash would need to
-// allow. An injected <script> or on* attribute cannot run, an injected <script src> can only
-// load one of the wizard's own files, object-src and base-uri are 'none'. For this site that
-// is what a per-response nonce gave (see README, Operations).
-//
-// Embed pages may be framed by the allowlist; everything else may not be framed at all.
-//
-// There is deliberately no Cross-Origin-Opener-Policy. same-origin (or any value but the default)
-// makes the browser put the page in a new browsing context group, and so a new renderer process,
-// on every navigation into the site: in Lighthouse it was a 50-120 ms main-thread task that cost
-// every page 0.01-0.10 of its performance score (a one-heading page: 1.00 without it, 0.94-0.96
-// with it). What COOP protects is a page's state from cross-origin windows that hold a reference
-// to it; the wizard has no cookies, sessions or secrets, and a page shows nothing its URL does not
-// already say.
+// pages carries. They are the same on every response, because pages are cached as bytes and
+// served to everyone. script-src 'self' allows the wizard's own script files and nothing else:
+// the pages have no inline script, event-handler attribute or eval, so a nonce or hash would add
+// nothing (README, Operations, says why, and why there is no Cross-Origin-Opener-Policy). Embed
+// pages may be framed by the allowlist; everything else may not be framed at all.
 func (s *Server) securityHeaders(embed bool) http.Header {
 	ancestors := "'none'"
 	h := http.Header{}

@@ -92,20 +92,13 @@ func (st site) prefix() string {
 // link builds an internal URL in this mode: the path under the mode's prefix, the answers query,
 // then the embed theme options.
 func (st site) link(path, query string) string {
-	u := st.prefix() + path
-	extra := ""
-	if st.embed {
-		extra = st.theme.query()
+	if extra := st.theme.query(); st.embed && extra != "" {
+		query = strings.TrimPrefix(query+"&"+extra, "&")
 	}
-	switch {
-	case query != "" && extra != "":
-		return u + "?" + query + "&" + extra
-	case query != "":
-		return u + "?" + query
-	case extra != "":
-		return u + "?" + extra
+	if query == "" {
+		return st.prefix() + path
 	}
-	return u
+	return st.prefix() + path + "?" + query
 }
 
 // sitePath returns the same page outside the embed (for "Open in a new tab"), with its canonical

@@ -33,19 +33,26 @@ func NewCache(maxBytes int) *Cache {
 // returns with a nil error is stored, and a nil page (build answered the request itself, with a
 // redirect) is not.
 func (c *Cache) Get(key string, build func() (*Page, error)) (*Page, error) {
-	c.mu.Lock()
-	if e, ok := c.items[key]; ok {
-		c.order.MoveToFront(e)
-		c.mu.Unlock()
-		return e.Value.(*cached).page, nil
+	if p, ok := c.Lookup(key); ok {
+		return p, nil
 	}
-	c.mu.Unlock()
 	p, err := build()
 	if err != nil || p == nil {
 		return p, err
 	}
 	c.put(key, p)
 	return p, nil
+}
+
+// Lookup returns the page stored under key, if there is one.
+func (c *Cache) Lookup(key string) (*Page, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.items[key]; ok {
+		c.order.MoveToFront(e)
+		return e.Value.(*cached).page, true
+	}
+	return nil, false
 }
 
 func (c *Cache) put(key string, p *Page) {

@@ -1,7 +1,6 @@
 package serve
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/base32"
 	"log/slog"
@@ -49,12 +48,10 @@ const StatusClientClosed = 499
 func (in Instrument) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		rec := &recorder{ResponseWriter: w}
-		id := upstreamRequestID(r)
-		if id == "" {
-			id = newRequestID()
+		rec := &recorder{ResponseWriter: w, id: upstreamRequestID(r)}
+		if rec.id == "" {
+			rec.id = newRequestID()
 		}
-		r = r.WithContext(context.WithValue(r.Context(), idKey{}, id))
 		next.ServeHTTP(rec, r)
 		end := time.Now()
 		status := rec.status
@@ -78,16 +75,18 @@ func (in Instrument) Middleware(next http.Handler) http.Handler {
 				slog.Int("status", status),
 				slog.Int("bytes", rec.bytes),
 				slog.Duration("duration", end.Sub(start)),
-				slog.String("request_id", id),
+				slog.String("request_id", rec.id),
 			)
 			h.Handle(r.Context(), line)
 		}
 	})
 }
 
-// recorder notes the status and size of a response.
+// recorder notes the status and size of a response, and carries the request's ID (kept here
+// rather than in the request's context, which would cost a copy of the request).
 type recorder struct {
 	http.ResponseWriter
+	id            string
 	status, bytes int
 }
 
@@ -111,12 +110,18 @@ func (rec *recorder) Write(p []byte) (int, error) {
 // Unwrap lets http.ResponseController reach net/http's writer.
 func (rec *recorder) Unwrap() http.ResponseWriter { return rec.ResponseWriter }
 
-type idKey struct{}
-
-// RequestID names the request in logs and on error pages ("" outside Instrument).
-func RequestID(r *http.Request) string {
-	id, _ := r.Context().Value(idKey{}).(string)
-	return id
+// RequestID names the request w answers, in logs and on error pages ("" outside Instrument).
+func RequestID(w http.ResponseWriter) string {
+	for {
+		switch v := w.(type) {
+		case *recorder:
+			return v.id
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = v.Unwrap()
+		default:
+			return ""
+		}
+	}
 }
 
 // Request IDs are a random prefix per process, so IDs from several instances or restarts do not

@@ -544,16 +544,16 @@ func freeAddr() (string, error) {
 	return ln.Addr().String(), nil
 }
 
-// startWizard runs the binary as an operator would (its own flags, logging at info level), with
-// the log going to /dev/null: formatting each line is measured, a terminal is not.
+// startWizard runs the binary as an operator would (its own flags, logging at info level, the
+// Go memory settings of the Dockerfile), with the log going to /dev/null: formatting and writing
+// each line is measured, a terminal is not.
 func (o options) startWizard(ctx context.Context, bin string) (*proc, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
 	}
 	cmd := o.command(ctx, o.serverCPUs, bin, "-addr", addr)
-	cmd.Env = append(os.Environ(), "PORT=", "ADDR=", "PUBLIC_URL=")
-	cmd.Stderr = os.Stderr
+	cmd.Env = append(os.Environ(), "PORT=", "ADDR=", "PUBLIC_URL=", "GOGC=400", "GOMEMLIMIT=96MiB", "LOG_LEVEL=info")
 	p := &proc{cmd: cmd, base: "http://" + addr}
 	if err := cmd.Start(); err != nil {
 		return nil, err
