@@ -7,7 +7,8 @@ import (
 )
 
 // counters are the wizard's own Prometheus series, with no personal data: question ids and
-// outcomes only. serve.Metrics has the request durations.
+// outcomes only. serve.Metrics has the request durations. With metrics off they count into a
+// registry nobody reads.
 type counters struct {
 	starts    prometheus.Counter
 	completes *prometheus.CounterVec
@@ -34,35 +35,20 @@ func newCounters(m *serve.Metrics) *counters {
 			Help: "Answers submitted, by question.",
 		}, []string{"question"}),
 	}
-	m.Registry.MustRegister(c.starts, c.completes, c.views, c.answers)
+	if m != nil {
+		m.Registry.MustRegister(c.starts, c.completes, c.views, c.answers)
+	}
 	return c
 }
 
-// The wizard's own counters; all are no-ops when metrics are off.
-
-func (s *Server) countStart() {
-	if s.counters != nil {
-		s.counters.starts.Inc()
-	}
-}
+func (s *Server) countStart() { s.counters.starts.Inc() }
 
 // viewCounter returns what counts a view of the question. Cached pages call it on every hit, so
 // the series is looked up once, not by its label on each view.
 func (s *Server) viewCounter(question string) func() {
-	if s.counters == nil {
-		return func() {}
-	}
 	return s.counters.views.WithLabelValues(question).Inc
 }
 
-func (s *Server) countAnswer(question string) {
-	if s.counters != nil {
-		s.counters.answers.WithLabelValues(question).Inc()
-	}
-}
+func (s *Server) countAnswer(question string) { s.counters.answers.WithLabelValues(question).Inc() }
 
-func (s *Server) countCompletion(outcome string) {
-	if s.counters != nil {
-		s.counters.completes.WithLabelValues(outcome).Inc()
-	}
-}
+func (s *Server) countCompletion(outcome string) { s.counters.completes.WithLabelValues(outcome).Inc() }

@@ -57,7 +57,7 @@ func (s *Server) next(w http.ResponseWriter, r *http.Request) error {
 	}
 	if _, answered := rp.Answers[q.ID]; answered {
 		s.countAnswer(q.ID)
-		if rp.Complete() && s.counters != nil {
+		if rp.Complete() {
 			if res, err := s.content.Evaluate(&rp); err == nil {
 				s.countCompletion(res.Outcome.ID)
 			}

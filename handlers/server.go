@@ -12,7 +12,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"sync"
 	"time"
 
 	"nestnext/decision"
@@ -55,11 +54,9 @@ type Server struct {
 	// now is the clock, replaceable in tests (decision records are dated).
 	now      func() time.Time
 	cards    *ogimage.Cache
-	counters *counters // nil when metrics are off
-	// pages holds every rendered body by canonical key (pages.go).
+	counters *counters
+	// pages holds every rendered body by canonical key (pages.go), and the static files.
 	pages *serve.Cache
-	// assets are the static files as pages, made on first use.
-	assets sync.Map // *static.Asset → *serve.Page
 }
 
 // pageCacheBytes bounds the memory the page cache holds. A result page counts about 47 KB and a
@@ -76,11 +73,7 @@ func newServer(content *decision.Content, log *slog.Logger, cfg Config) *Server 
 	if cfg.EmbedAllowedOrigins == nil {
 		cfg.EmbedAllowedOrigins = DefaultEmbedAllowedOrigins
 	}
-	s := &Server{content: content, log: log, cfg: cfg, now: time.Now, cards: ogimage.NewCache(), pages: serve.NewCache(pageCacheBytes)}
-	if cfg.Metrics != nil {
-		s.counters = newCounters(cfg.Metrics)
-	}
-	return s
+	return &Server{content: content, log: log, cfg: cfg, now: time.Now, cards: ogimage.NewCache(), pages: serve.NewCache(pageCacheBytes), counters: newCounters(cfg.Metrics)}
 }
 
 // meta fills the parts of <head> every page shares.
@@ -108,6 +101,18 @@ func (s *Server) meta(r *http.Request, title, description string, noindex bool) 
 		m.OpenURL = s.publicURL(r, s.sitePath(r))
 	}
 	return m
+}
+
+// publicURL makes a site path absolute, for links read outside the site (canonical and share links,
+// preview cards, decision records), from PUBLIC_URL and nothing else: a page is cached and shared
+// by everyone who asks for its URL, so it may hold nothing taken from one request's headers.
+// Without PUBLIC_URL the link stays relative (the binary then uses its listen address, and says
+// so in its log).
+func (s *Server) publicURL(_ *http.Request, pathAndQuery string) string {
+	if u := s.cfg.PublicURL; u != nil {
+		return (&url.URL{Scheme: u.Scheme, Host: u.Host}).String() + pathAndQuery
+	}
+	return pathAndQuery
 }
 
 const siteName = "NestJS, Next.js, or both?"

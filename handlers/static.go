@@ -34,11 +34,10 @@ func (s *Server) static(w http.ResponseWriter, r *http.Request) error {
 
 // asset is a static file as a page, with the brotli and gzip copies made at start-up.
 func (s *Server) asset(a *static.Asset) *serve.Page {
-	if p, ok := s.assets.Load(a); ok {
-		return p.(*serve.Page)
-	}
-	p, _ := s.assets.LoadOrStore(a, serve.Precompressed(a.ContentType, a.Body, a.Brotli, a.Gzip))
-	return p.(*serve.Page)
+	p, _ := s.pages.Get("asset "+a.Name, func() (*serve.Page, error) {
+		return serve.Precompressed(a.ContentType, a.Body, a.Brotli, a.Gzip), nil
+	})
+	return p
 }
 
 // text writes a short plain-text answer.

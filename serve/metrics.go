@@ -3,6 +3,7 @@ package serve
 import (
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -15,6 +16,9 @@ import (
 type Metrics struct {
 	Registry *prometheus.Registry
 	duration *prometheus.HistogramVec
+	// series caches duration's series: looking one up by its label values hashes them and
+	// allocates, on every request. Bounded: routes, ten method labels, a few statuses.
+	series sync.Map // [3]string → prometheus.Observer
 }
 
 // NewMetrics makes the registry and its request-duration series.
@@ -48,5 +52,10 @@ func (m *Metrics) observe(route, method string, status int, d time.Duration) {
 		// Any token is a method to net/http; a label per made-up one would grow without bound.
 		method = "other"
 	}
-	m.duration.WithLabelValues(route, method, strconv.Itoa(status)).Observe(d.Seconds())
+	key := [3]string{route, method, strconv.Itoa(status)}
+	o, ok := m.series.Load(key)
+	if !ok {
+		o, _ = m.series.LoadOrStore(key, m.duration.WithLabelValues(key[:]...))
+	}
+	o.(prometheus.Observer).Observe(d.Seconds())
 }

@@ -27,16 +27,32 @@ import (
 // representation with its own strong ETag. A Page never changes once made, so it is safe for
 // concurrent use and any number of responses.
 type Page struct {
-	ContentType string
 	// Header holds further headers sent with every response of the page (Content-Disposition).
 	Header http.Header
 	// Hit, when set, runs for every response of the page (the wizard counts question views).
 	Hit func()
 
-	body []byte
-	etag string
-	br   func() []byte // nil when the body is not worth compressing
-	gz   func() []byte
+	contentType []string
+	identity    variant
+	br, gz      func() variant // nil when the body is not worth compressing
+}
+
+// variant is the page in one coding. Its header values are made once and shared by every
+// response (assigned to the header map, never changed in place), which saves an allocation per
+// header per response.
+type variant struct {
+	body         []byte
+	coding       []string // nil for identity
+	etag, length []string
+}
+
+func newVariant(body []byte, etag, coding string) variant {
+	v := variant{body: body, etag: []string{etag}, length: []string{strconv.Itoa(len(body))}}
+	if coding != "" {
+		v.coding = []string{coding}
+		v.etag[0] = etag[:len(etag)-1] + "-" + coding + `"`
+	}
+	return v
 }
 
 // minCompress is the size below which compression costs more than it saves.
@@ -51,20 +67,21 @@ const (
 
 // NewPage makes a page of body; text bodies of minCompress bytes or more get compressed copies.
 func NewPage(contentType string, body []byte) *Page {
-	p := &Page{ContentType: contentType, body: body, etag: ETag(body)}
-	if compressible(contentType) && len(body) >= minCompress {
-		p.br = sync.OnceValue(func() []byte { return compress("br", body) })
-		p.gz = sync.OnceValue(func() []byte { return compress("gzip", body) })
+	if !compressible(contentType) || len(body) < minCompress {
+		return Precompressed(contentType, body, nil, nil)
 	}
+	p := Precompressed(contentType, body, nil, nil)
+	p.br = sync.OnceValue(func() variant { return newVariant(compress("br", body), p.identity.etag[0], "br") })
+	p.gz = sync.OnceValue(func() variant { return newVariant(compress("gzip", body), p.identity.etag[0], "gzip") })
 	return p
 }
 
 // Precompressed makes a page of body with its brotli and gzip copies already made (nil: none).
 func Precompressed(contentType string, body, br, gz []byte) *Page {
-	p := &Page{ContentType: contentType, body: body, etag: ETag(body)}
+	p := &Page{contentType: []string{contentType}, identity: newVariant(body, ETag(body), "")}
 	if br != nil && gz != nil {
-		p.br = func() []byte { return br }
-		p.gz = func() []byte { return gz }
+		b, g := newVariant(br, p.identity.etag[0], "br"), newVariant(gz, p.identity.etag[0], "gzip")
+		p.br, p.gz = func() variant { return b }, func() variant { return g }
 	}
 	return p
 }
@@ -73,28 +90,15 @@ func Precompressed(contentType string, body, br, gz []byte) *Page {
 // the body each, before they are made).
 func (p *Page) Size() int {
 	if p.br == nil {
-		return len(p.body)
+		return len(p.identity.body)
 	}
-	return len(p.body) + 2*len(p.body)/3
+	return len(p.identity.body) * 5 / 3
 }
 
-// Body is the identity bytes.
-func (p *Page) Body() []byte { return p.body }
-
-// variant is the page's body and ETag in a coding ("" for identity).
-func (p *Page) variant(coding string) ([]byte, string) {
-	switch {
-	case p.br == nil || coding == "":
-		return p.body, p.etag
-	case coding == "br":
-		return p.br(), p.etag[:len(p.etag)-1] + `-br"`
-	default:
-		return p.gz(), p.etag[:len(p.etag)-1] + `-gzip"`
-	}
-}
+var varyCoding = []string{"Accept-Encoding"}
 
 // Write sends p with status. The caller has set every other header it wants (Cache-Control,
-// Content-Disposition, ...) on w.Header() before; the middleware has set the security headers.
+// ...) on w.Header() before; the middleware has set the security headers.
 func Write(w http.ResponseWriter, r *http.Request, status int, p *Page) {
 	if p.Hit != nil {
 		p.Hit()
@@ -103,25 +107,33 @@ func Write(w http.ResponseWriter, r *http.Request, status int, p *Page) {
 	for k, v := range p.Header {
 		h[k] = v
 	}
-	coding := ""
+	v := p.identity
 	if p.br != nil {
-		h.Add("Vary", "Accept-Encoding")
-		coding = Negotiate(r.Header.Values("Accept-Encoding"))
+		if vary, ok := h["Vary"]; ok {
+			h["Vary"] = append(vary, varyCoding...)
+		} else {
+			h["Vary"] = varyCoding
+		}
+		switch Negotiate(r.Header["Accept-Encoding"]) {
+		case "br":
+			v = p.br()
+		case "gzip":
+			v = p.gz()
+		}
 	}
-	body, etag := p.variant(coding)
-	h.Set("ETag", etag)
-	if status == http.StatusOK && etagMatch(r.Header.Values("If-None-Match"), etag) {
+	h["Etag"] = v.etag
+	if status == http.StatusOK && etagMatch(r.Header["If-None-Match"], v.etag[0]) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	h.Set("Content-Type", p.ContentType)
-	if coding != "" {
-		h.Set("Content-Encoding", coding)
+	h["Content-Type"] = p.contentType
+	if v.coding != nil {
+		h["Content-Encoding"] = v.coding
 	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h["Content-Length"] = v.length
 	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
-		w.Write(body)
+		w.Write(v.body)
 	}
 }
 
