@@ -116,11 +116,7 @@ func (s *Server) limitQuery(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if strings.HasPrefix(r.URL.Path, "/api/") {
-			s.writeProblem(w, r, newProblem(r, http.StatusRequestURITooLong, "The query string is longer than any set of answers can be."))
-			return
-		}
-		s.renderError(w, r, &httpError{
+		s.renderError(w, r, &httpError{ // problem JSON under /api/
 			status:  http.StatusRequestURITooLong,
 			heading: "This link is too long",
 			message: "The address is much longer than any set of answers can be, so it was not read. It may have been cut or altered on its way; start the wizard again, or ask for the link again.",

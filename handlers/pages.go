@@ -15,16 +15,13 @@ import (
 )
 
 // A wizard page is a pure function of its canonical URL: the answers in canonical form (first
-// values, migrated from an old version, in content order), the notes a link carries (changed=,
-// removed answers, a newer version), the mode (site or embed) and the embed theme. It holds no
-// nonce, no date and nothing from the request's headers. So each page is rendered and compressed
-// once, kept in s.pages under that key, and served as the same bytes with the same ETag to
-// everyone: tracking parameters (utm_*, fbclid), parameter order and repeated parameters all
-// share one entry.
+// values, migrated, in content order), the notes a link carries (changed=, removed answers, a
+// newer version), the mode and the embed theme; no nonce, no date, nothing from the request's
+// headers. So each page is rendered and compressed once, kept in s.pages under that key, and
+// served as the same bytes to everyone: tracking parameters, order and repeats share one entry.
 
-// pageCacheControl lets browsers and a CDN in front keep a page for five minutes and then
-// revalidate it (a 304 while the ETag still matches). Five minutes bounds how long a content
-// deploy takes to reach every visitor.
+// pageCacheControl lets browsers and a CDN keep a page five minutes, then revalidate it (a 304
+// while the ETag matches); five minutes bounds how long a content deploy takes to reach everyone.
 const pageCacheControl = "public, max-age=300, must-revalidate"
 
 // built is what a page's build function returns: the page, or nil when build has already
@@ -57,10 +54,9 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request, build func() 
 	return nil
 }
 
-// cached returns the body for r. A key is the canonical URL the wizard's own links use, so a
-// request for one is looked up as it came, with no parsing; any other URL (tracking parameters,
-// another order, an old version) has its canonical key worked out (key) and shares that entry,
-// built on a miss.
+// cached returns the body for r. Keys are the canonical URLs the wizard's own links use, so such
+// a request is looked up as it came, unparsed; any other URL has its canonical key worked out
+// (key) and shares that entry, built on a miss.
 func (s *Server) cached(r *http.Request, key func() string, build func() (*serve.Page, error)) (*serve.Page, error) {
 	if p, ok := s.pages.Lookup(r.URL.Path + "?" + r.URL.RawQuery); ok {
 		return p, nil
@@ -109,8 +105,8 @@ func renderHTML(c templ.Component) (*serve.Page, error) {
 	return serve.NewPage("text/html; charset=utf-8", buf.Bytes()), nil
 }
 
-// render writes a page that is not cached (the 422 state of a question, error pages, ...). It
-// renders into a buffer first, so a failure mid-page becomes an error page, not half a page.
+// render writes a page that is not cached (a 422, error pages), all rendered first, so a failure
+// mid-page becomes an error page rather than half a page.
 func render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) error {
 	p, err := renderHTML(c)
 	if err != nil {

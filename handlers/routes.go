@@ -29,8 +29,8 @@ func (s *Server) routes() http.Handler {
 	getAndHead(r, "/og/v{version}/{name}.png", s.handle(s.ogImage))
 	getAndHead(r, "/embed.js", s.handle(s.embedScript))
 	getAndHead(r, "/embedding", s.handle(s.embedding))
-	getAndHead(r, "/robots.txt", http.HandlerFunc(s.robots))
-	getAndHead(r, "/healthz", http.HandlerFunc(s.healthz))
+	getAndHead(r, "/robots.txt", robots)
+	getAndHead(r, "/healthz", text("no-store", "ok\n")) // the process is alive
 	getAndHead(r, "/readyz", http.HandlerFunc(s.readyz))
 	if s.cfg.Metrics != nil && s.cfg.ServeMetrics {
 		getAndHead(r, "/metrics", s.cfg.Metrics.Handler())
@@ -39,7 +39,7 @@ func (s *Server) routes() http.Handler {
 	r.MethodNotAllowed(s.handle(s.methodNotAllowed).ServeHTTP)
 
 	r.Route("/embed", func(r chi.Router) {
-		r.Use(embedMode, serve.Headers(s.securityHeaders(true)))
+		r.Use(serve.Headers(s.securityHeaders(true)))
 		s.wizardRoutes(r)
 		getAndHead(r, "/theme.css", s.handle(s.themeCSS))
 		r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }).ServeHTTP)

@@ -1,11 +1,10 @@
 // Package handlers serves the wizard over HTTP: it turns requests into engine calls and view
-// models. It knows nothing of scoring (that is package decision), nothing of markup (package
-// views), and nothing of how bytes reach the wire (package serve).
+// models. It knows nothing of scoring (package decision), of markup (package views), or of how
+// bytes reach the wire (package serve).
 //
-// routes.go lists every route. Page handlers return an error, and handle (errors.go) is the one
-// place a page error becomes an error page; API handlers likewise return an error, and api
-// (api.go) is the one place it becomes problem JSON. Every page is a pure function of its
-// canonical URL (pages.go), so each is rendered and compressed once and then served as bytes.
+// routes.go lists every route. Page handlers return an error, which handle (errors.go) turns
+// into an error page; API handlers too, and api (api.go) turns it into problem JSON. A page is a
+// pure function of its canonical URL (pages.go): rendered and compressed once, served as bytes.
 package handlers
 
 import (
@@ -23,17 +22,15 @@ import (
 
 // Config is what the handlers need from the operator.
 type Config struct {
-	// PublicURL is the site's public origin (scheme and host, no path), the only source of
-	// absolute links (canonical, share and preview-card links, decision records, the API's
-	// URLs). nil makes them relative: the request's Host header never reaches a body.
+	// PublicURL is the public origin (scheme and host), the only source of absolute links; nil
+	// makes them relative. The request's Host header never reaches a body.
 	PublicURL *url.URL
 	// EmbedAllowedOrigins are the CSP frame-ancestors sources allowed to frame /embed/ pages;
 	// nil means DefaultEmbedAllowedOrigins.
 	EmbedAllowedOrigins []string
 	// Metrics, when set, records request durations and counts wizard use.
 	Metrics *serve.Metrics
-	// ServeMetrics also serves Metrics at /metrics on this handler. Keep it off a public port:
-	// the wizard's binary serves them on METRICS_ADDR instead when that is set.
+	// ServeMetrics also serves them at /metrics here (the binary uses METRICS_ADDR when set).
 	ServeMetrics bool
 	// Ready reports whether to take traffic (false while shutting down); nil means always.
 	Ready func() bool
@@ -59,9 +56,8 @@ type Server struct {
 	pages *serve.Cache
 }
 
-// pageCacheBytes bounds the memory the page cache holds. A result page counts about 47 KB and a
-// question page 8 KB, so this keeps about 200 results or 1,200 question pages; the working set
-// of real traffic (start, the questions on common paths, popular results) fits many times over.
+// pageCacheBytes bounds the page cache: a result page counts about 47 KB and a question page
+// 13 KB, so it keeps over 200 results or 750 question pages.
 const pageCacheBytes = 10 << 20
 
 // New returns the wizard's HTTP handler with every route and middleware in place.
@@ -103,11 +99,8 @@ func (s *Server) meta(r *http.Request, title, description string, noindex bool) 
 	return m
 }
 
-// publicURL makes a site path absolute, for links read outside the site (canonical and share links,
-// preview cards, decision records), from PUBLIC_URL and nothing else: a page is cached and shared
-// by everyone who asks for its URL, so it may hold nothing taken from one request's headers.
-// Without PUBLIC_URL the link stays relative (the binary then uses its listen address, and says
-// so in its log).
+// publicURL makes a site path absolute from PUBLIC_URL and nothing else: a page is cached and
+// served to everyone who asks for its URL, so it holds nothing from one request's headers.
 func (s *Server) publicURL(_ *http.Request, pathAndQuery string) string {
 	if u := s.cfg.PublicURL; u != nil {
 		return (&url.URL{Scheme: u.Scheme, Host: u.Host}).String() + pathAndQuery

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -39,7 +38,7 @@ func parseTheme(q url.Values) theme {
 	return t
 }
 
-// params returns the theme's non-default options as name/value pairs, in themeParams order.
+// params returns the theme's non-default options as name/value pairs, in the order links use.
 func (t theme) params() [][2]string {
 	var out [][2]string
 	if t.accent != "" {
@@ -56,29 +55,19 @@ func (t theme) params() [][2]string {
 
 // query returns the theme as query parameters to append to internal links ("" when default).
 func (t theme) query() string {
-	var b strings.Builder
+	var parts []string
 	for _, p := range t.params() {
-		if b.Len() > 0 {
-			b.WriteByte('&')
-		}
-		b.WriteString(p[0] + "=" + url.QueryEscape(p[1]))
+		parts = append(parts, p[0]+"="+url.QueryEscape(p[1]))
 	}
-	return b.String()
+	return strings.Join(parts, "&")
 }
 
-type siteKey struct{}
-
+// siteOf is how r is being served: under /embed/, with the theme its query asks for, or on the site.
 func siteOf(r *http.Request) site {
-	s, _ := r.Context().Value(siteKey{}).(site)
-	return s
-}
-
-// embedMode marks requests under /embed/ and reads their theme.
-func embedMode(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		st := site{embed: true, theme: parseTheme(r.URL.Query())}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), siteKey{}, st)))
-	})
+	if r.URL.Path != "/embed" && !strings.HasPrefix(r.URL.Path, "/embed/") {
+		return site{}
+	}
+	return site{embed: true, theme: parseTheme(r.URL.Query())}
 }
 
 // prefix is the path prefix of this mode's pages.

@@ -40,32 +40,29 @@ func (s *Server) asset(a *static.Asset) *serve.Page {
 	return p
 }
 
-// text writes a short plain-text answer.
-func text(w http.ResponseWriter, r *http.Request, status int, cacheControl, body string) {
-	w.Header().Set("Cache-Control", cacheControl)
-	serve.Write(w, r, status, serve.NewPage("text/plain; charset=utf-8", []byte(body)))
+// text answers with a fixed plain-text body, made once.
+func text(cacheControl, body string) http.Handler {
+	p := serve.NewPage("text/plain; charset=utf-8", []byte(body))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", cacheControl)
+		serve.Write(w, r, http.StatusOK, p)
+	})
 }
 
-// healthz says the process is alive.
-func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
-	text(w, r, http.StatusOK, "no-store", "ok\n")
-}
+// robots lets crawlers reach the start page, result pages (noindex, but crawlers must fetch them
+// to read their preview cards) and preview images; only the form endpoint is off limits.
+var robots = text("public, max-age=86400", "User-agent: *\nDisallow: /next\nDisallow: /embed/next\nAllow: /\n")
 
 // readyz says whether to send traffic here: the content is loaded (it is, or the server would
 // not have started) and the server is not shutting down (then 503, while it still serves the
 // requests a load balancer sends before it notices).
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	body, status := fmt.Sprintf("ready: content version %d\n", s.content.Version), http.StatusOK
 	if s.cfg.Ready != nil && !s.cfg.Ready() {
-		text(w, r, http.StatusServiceUnavailable, "no-store", "shutting down\n")
-		return
+		body, status = "shutting down\n", http.StatusServiceUnavailable
 	}
-	text(w, r, http.StatusOK, "no-store", fmt.Sprintf("ready: content version %d\n", s.content.Version))
-}
-
-// robots.txt lets crawlers reach the start page, result pages (noindex, but crawlers must fetch
-// them to read their preview cards) and preview images; only the form endpoint is off limits.
-func (s *Server) robots(w http.ResponseWriter, r *http.Request) {
-	text(w, r, http.StatusOK, "public, max-age=86400", "User-agent: *\nDisallow: /next\nDisallow: /embed/next\nAllow: /\n")
+	w.Header().Set("Cache-Control", "no-store")
+	serve.Write(w, r, status, serve.NewPage("text/plain; charset=utf-8", []byte(body)))
 }
 
 // themeCSS carries an embedder's accent colour as a stylesheet: the CSP forbids inline styles.

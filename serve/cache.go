@@ -1,31 +1,22 @@
 package serve
 
-import (
-	"container/list"
-	"sync"
-)
+import "sync"
 
-// Cache keeps pages by key, least recently used out first, within a byte budget, so a flood of
-// never-repeated URLs only cycles the cache: memory stays bounded. The wizard keys a page by its
-// canonical URL (the answers in canonical form, mode, theme, version), so variants of a link
-// (tracking parameters, parameter order) share one entry.
+// Cache keeps pages by key within a byte budget, so a flood of never-repeated URLs only cycles
+// it. It holds two generations of half the budget each: pages go into the young one (a page found
+// in the old one moves back), and when the young one is full the old one is dropped and the young
+// one becomes old. So a page in use stays, and one unused for a generation goes.
 type Cache struct {
-	mu    sync.Mutex
-	max   int
-	bytes int
-	order *list.List // front: most recently used
-	items map[string]*list.Element
-}
-
-type cached struct {
-	key  string
-	page *Page
-	size int
+	mu         sync.Mutex
+	half       int // bytes a generation may hold
+	young, old map[string]*Page
+	youngBytes int
+	oldBytes   int
 }
 
 // NewCache makes a cache holding about maxBytes of pages.
 func NewCache(maxBytes int) *Cache {
-	return &Cache{max: maxBytes, order: list.New(), items: map[string]*list.Element{}}
+	return &Cache{half: maxBytes / 2, young: map[string]*Page{}, old: map[string]*Page{}}
 }
 
 // Get returns the page stored under key, or makes it with build, stores it and returns it. build
@@ -37,55 +28,41 @@ func (c *Cache) Get(key string, build func() (*Page, error)) (*Page, error) {
 		return p, nil
 	}
 	p, err := build()
-	if err != nil || p == nil {
-		return p, err
+	if err == nil && p != nil {
+		c.mu.Lock()
+		c.add(key, p)
+		c.mu.Unlock()
 	}
-	c.put(key, p)
-	return p, nil
+	return p, err
 }
 
 // Lookup returns the page stored under key, if there is one.
 func (c *Cache) Lookup(key string) (*Page, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if e, ok := c.items[key]; ok {
-		c.order.MoveToFront(e)
-		return e.Value.(*cached).page, true
+	if p, ok := c.young[key]; ok {
+		return p, true
 	}
-	return nil, false
+	p, ok := c.old[key]
+	if ok {
+		c.add(key, p)
+	}
+	return p, ok
 }
 
-func (c *Cache) put(key string, p *Page) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	item := &cached{key: key, page: p, size: len(key) + p.Size()}
-	if e, ok := c.items[key]; ok {
-		c.bytes -= e.Value.(*cached).size
-		e.Value = item
-		c.order.MoveToFront(e)
-	} else {
-		c.items[key] = c.order.PushFront(item)
+func (c *Cache) add(key string, p *Page) {
+	size := len(key) + p.Size()
+	if c.youngBytes+size > c.half {
+		c.old, c.oldBytes = c.young, c.youngBytes
+		c.young, c.youngBytes = map[string]*Page{}, 0
 	}
-	c.bytes += item.size
-	for c.bytes > c.max && c.order.Len() > 1 {
-		oldest := c.order.Back()
-		c.order.Remove(oldest)
-		old := oldest.Value.(*cached)
-		delete(c.items, old.key)
-		c.bytes -= old.size
-	}
+	c.young[key] = p
+	c.youngBytes += size
 }
 
-// Len is the number of pages held, and Bytes about their memory.
-func (c *Cache) Len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.order.Len()
-}
-
-// Bytes is about the memory the pages hold.
+// Bytes is about the memory the pages hold (at most the budget).
 func (c *Cache) Bytes() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.bytes
+	return c.youngBytes + c.oldBytes
 }

@@ -6,14 +6,14 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 )
 
-// Headers sets fixed headers on every response that passes through, before the handler runs, so
-// the handler (or a later Headers) may still change them. A key with no values is deleted. The
-// values are shared by every response: nothing may change them in place (http.Header.Add copies
-// a full slice, so it is safe).
+// Headers sets fixed headers on every response before the handler runs, which may still change
+// them; a key with no values is deleted. The value slices are shared by every response, so
+// nothing may change them in place (Header.Add copies a full slice, so it is safe).
 func Headers(set http.Header) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -30,10 +30,9 @@ func Headers(set http.Header) func(http.Handler) http.Handler {
 	}
 }
 
-// Instrument names each request, and after it logs one line and records its duration. Logs and
-// metrics name the route pattern (Route), never the path or the query, which holds the visitor's
-// answers. A request whose client went away before it was answered is recorded with status 499
-// (nginx's "client closed request"), not as a server error.
+// Instrument names each request, then logs one line and records its duration, by route pattern,
+// never by path or query (which holds the visitor's answers). A request whose client went away
+// is recorded with status 499 (nginx's "client closed request"), not as a server error.
 type Instrument struct {
 	Log     *slog.Logger
 	Metrics *Metrics // nil: no metrics
@@ -66,8 +65,7 @@ func (in Instrument) Middleware(next http.Handler) http.Handler {
 			in.Metrics.observe(route, r.Method, status, end.Sub(start))
 		}
 		if h := in.Log.Handler(); h.Enabled(r.Context(), slog.LevelInfo) {
-			// A record made here has no caller: slog's Logger methods find theirs by unwinding
-			// the stack, on every request, for a source this log never shows.
+			// Without a caller: slog's Logger methods unwind the stack to find one.
 			line := slog.NewRecord(end, slog.LevelInfo, "request", 0)
 			line.AddAttrs(
 				slog.String("method", r.Method),
@@ -82,8 +80,8 @@ func (in Instrument) Middleware(next http.Handler) http.Handler {
 	})
 }
 
-// recorder notes the status and size of a response, and carries the request's ID (kept here
-// rather than in the request's context, which would cost a copy of the request).
+// recorder notes a response's status and size, and carries the request's ID (the request's
+// context would cost a copy of the request).
 type recorder struct {
 	http.ResponseWriter
 	id            string
@@ -124,8 +122,8 @@ func RequestID(w http.ResponseWriter) string {
 	}
 }
 
-// Request IDs are a random prefix per process, so IDs from several instances or restarts do not
-// collide, then a counter.
+// Request IDs are a random prefix per process (so instances and restarts do not collide) and a
+// counter.
 var (
 	requestIDPrefix = func() string {
 		var b [5]byte
@@ -140,17 +138,14 @@ func newRequestID() string {
 }
 
 // upstreamRequestID is the X-Request-Id a proxy in front set, when it is a plain token short
-// enough to log; anything else is ignored and the request gets an ID of its own.
+// enough to log, else "".
 func upstreamRequestID(r *http.Request) string {
 	id := r.Header.Get("X-Request-Id")
-	if len(id) == 0 || len(id) > 64 {
-		return ""
+	odd := func(c rune) bool {
+		return !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.ContainsRune("-_.:/", c))
 	}
-	for i := 0; i < len(id); i++ {
-		c := id[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == ':' || c == '/') {
-			return ""
-		}
+	if len(id) > 64 || strings.ContainsFunc(id, odd) {
+		return ""
 	}
 	return id
 }

@@ -14,6 +14,7 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -67,10 +68,10 @@ const (
 
 // NewPage makes a page of body; text bodies of minCompress bytes or more get compressed copies.
 func NewPage(contentType string, body []byte) *Page {
-	if !compressible(contentType) || len(body) < minCompress {
-		return Precompressed(contentType, body, nil, nil)
-	}
 	p := Precompressed(contentType, body, nil, nil)
+	if !compressible(contentType) || len(body) < minCompress {
+		return p
+	}
 	p.br = sync.OnceValue(func() variant { return newVariant(compress("br", body), p.identity.etag[0], "br") })
 	p.gz = sync.OnceValue(func() variant { return newVariant(compress("gzip", body), p.identity.etag[0], "gzip") })
 	return p
@@ -202,41 +203,32 @@ func Negotiate(header []string) string {
 }
 
 func compressible(contentType string) bool {
-	for _, p := range []string{"text/", "application/json", "application/problem+json", "image/svg+xml"} {
-		if strings.HasPrefix(contentType, p) {
-			return true
-		}
-	}
-	return false
+	return strings.HasPrefix(contentType, "text/") || strings.HasPrefix(contentType, "application/json") ||
+		strings.HasPrefix(contentType, "application/problem+json") || strings.HasPrefix(contentType, "image/svg+xml")
 }
 
 // compress encodes body once. Encoders are pooled: a new brotli writer at level 5 allocates over
 // 1 MB of tables, which doubled the cost of compressing a result page.
 func compress(coding string, body []byte) []byte {
 	var buf bytes.Buffer
-	buf.Grow(len(body) / 3)
-	if coding == "br" {
-		bw := brotliPool.Get().(*brotli.Writer)
-		bw.Reset(&buf)
-		bw.Write(body)
-		bw.Close()
-		bw.Reset(nil)
-		brotliPool.Put(bw)
-	} else {
-		gw := gzipPool.Get().(*gzip.Writer)
-		gw.Reset(&buf)
-		gw.Write(body)
-		gw.Close()
-		gw.Reset(nil)
-		gzipPool.Put(gw)
-	}
+	e := encoders[coding].Get().(encoder)
+	e.Reset(&buf)
+	e.Write(body)
+	e.Close()
+	e.Reset(nil)
+	encoders[coding].Put(e)
 	return bytes.Clone(buf.Bytes())
 }
 
-var (
-	brotliPool = sync.Pool{New: func() any { return brotli.NewWriterLevel(nil, brotliLevel) }}
-	gzipPool   = sync.Pool{New: func() any {
+type encoder interface {
+	io.WriteCloser
+	Reset(io.Writer)
+}
+
+var encoders = map[string]*sync.Pool{
+	"br": {New: func() any { return brotli.NewWriterLevel(nil, brotliLevel) }},
+	"gzip": {New: func() any {
 		w, _ := gzip.NewWriterLevel(nil, gzipLevel)
 		return w
-	}}
-)
+	}},
+}

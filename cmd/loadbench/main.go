@@ -86,6 +86,7 @@ type options struct {
 	wrk         string
 	pin         bool
 	mix         bool
+	logLevel    string
 	mixConns    int
 	// serverCPUs and loadCPUs are taskset CPU lists when pinned, "" otherwise.
 	serverCPUs, loadCPUs string
@@ -130,6 +131,7 @@ func main() {
 	flag.DurationVar(&o.timeout, "timeout", 15*time.Minute, "give up after this long")
 	flag.StringVar(&o.wrk, "wrk", "wrk", "wrk binary")
 	flag.BoolVar(&o.mix, "mix", true, "also run the mixed load (every kind of page, the API, the embed and the decision record, Accept-Encoding: br, gzip) against a floor serving the same bytes per URL")
+	flag.StringVar(&o.logLevel, "log-level", "info", "the wizard's LOG_LEVEL (info logs a line per request; warn logs none)")
 	flag.IntVar(&o.mixConns, "mix-c", 256, "wrk connections for the mixed load")
 	flag.BoolVar(&o.pin, "pin", true, "pin the servers to CPU 0 and wrk to the other CPUs (taskset; needs 2 or more CPUs)")
 	flag.Parse()
@@ -276,11 +278,11 @@ func run(o options) error {
 			var pairs []row
 			for i := 0; i < o.rounds; i++ {
 				fmt.Fprintf(os.Stderr, "%s, round %d/%d: floor, then %s\n", cd.name, i+1, o.rounds, p.name)
-				f, err := o.wrkRun(ctx, floor.base+p.path, cd.accept, o.duration)
+				f, err := o.measure(ctx, floor, p.path, cd.accept, o.duration)
 				if err != nil {
 					return err
 				}
-				w, err := o.wrkRun(ctx, wiz.base+p.path, cd.accept, o.duration)
+				w, err := o.measure(ctx, wiz, p.path, cd.accept, o.duration)
 				if err != nil {
 					return err
 				}
@@ -299,18 +301,19 @@ func run(o options) error {
 		}
 	}
 
-	fmt.Printf("| coding | page | bytes/response | requests/s | p50 | p99 | floor requests/s | floor p50 | floor p99 | ratio to floor | goal (≥ 0.9×, no errors) |\n")
-	fmt.Printf("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
+	fmt.Printf("| coding | page | bytes/response | requests/s | p50 | p99 | floor requests/s | floor p50 | floor p99 | ratio to floor | CPU/request | floor CPU/request | CPU ratio | goal (≥ 0.9×, no errors) |\n")
+	fmt.Printf("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
 	for _, r := range rows {
 		goal := "met"
 		if !r.goalMet {
 			goal = "NOT met: " + strings.Join(r.goalFailures, "; ")
 		}
-		fmt.Printf("| %s | %s `%s` | %d | %.0f | %s | %s | %.0f | %s | %s | %.2f× | %s |\n",
+		fmt.Printf("| %s | %s `%s` | %d | %.0f | %s | %s | %.0f | %s | %s | %.2f× | %s | %s | %.2f× | %s |\n",
 			r.coding.name, r.page.name, short(r.page.path), r.wiz.bytesPerReq(), r.wiz.rps, ms(r.wiz.p50), ms(r.wiz.p99),
-			r.floor.rps, ms(r.floor.p50), ms(r.floor.p99), r.floorRatio, goal)
+			r.floor.rps, ms(r.floor.p50), ms(r.floor.p99), r.floorRatio, us(r.wiz.cpuPerReq), us(r.floor.cpuPerReq), cpuRatio(r.floor, r.wiz), goal)
 	}
 	fmt.Println()
+	fmt.Printf("CPU/request is the server process's user+system CPU time during the run divided by the requests served (/proc/PID/stat): it does not move with the rest of the machine's load as requests/s does. CPU ratio = floor CPU/request ÷ wizard CPU/request. ")
 	fmt.Printf("bytes/response counts headers too (wrk's bytes read / requests). Floor: a plain net/http server (a separate process, same Go) writing, for each URL, the bytes the wizard sent for it in that coding, from memory, with its Content-Type and Content-Encoding only.\n")
 
 	if o.mix {
@@ -357,11 +360,11 @@ func (o options) runMix(ctx context.Context, wiz, floor *proc, tmp string) error
 	var pairs [][2]wrkResult
 	for i := 0; i < o.rounds; i++ {
 		fmt.Fprintf(os.Stderr, "mix, round %d/%d: floor, then wizard\n", i+1, o.rounds)
-		f, err := mo.wrkRun(ctx, floor.base+"/", mixAccept, o.duration, "-s", script)
+		f, err := mo.measure(ctx, floor, "/", mixAccept, o.duration, "-s", script)
 		if err != nil {
 			return err
 		}
-		w, err := mo.wrkRun(ctx, wiz.base+"/", mixAccept, o.duration, "-s", script)
+		w, err := mo.measure(ctx, wiz, "/", mixAccept, o.duration, "-s", script)
 		if err != nil {
 			return err
 		}
@@ -378,9 +381,9 @@ func (o options) runMix(ctx context.Context, wiz, floor *proc, tmp string) error
 		}
 	}
 	fmt.Printf("\nMixed load, %d connections, Accept-Encoding: %s, %d URLs (%s):\n\n", o.mixConns, mixAccept, len(mixPaths), strings.Join(mixPaths[:2], ", ")+", …")
-	fmt.Printf("| load | bytes/response | requests/s | p50 | p99 | floor requests/s | floor p50 | floor p99 | ratio to floor | goal (≥ 0.7×, no errors) |\n")
-	fmt.Printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
-	fmt.Printf("| mix | %d | %.0f | %s | %s | %.0f | %s | %s | %.2f× | %s |\n\n", w.bytesPerReq(), w.rps, ms(w.p50), ms(w.p99), f.rps, ms(f.p50), ms(f.p99), ratio, goal)
+	fmt.Printf("| load | bytes/response | requests/s | p50 | p99 | floor requests/s | floor p50 | floor p99 | ratio to floor | CPU/request | floor CPU/request | CPU ratio | goal (≥ 0.7×, no errors) |\n")
+	fmt.Printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n")
+	fmt.Printf("| mix | %d | %.0f | %s | %s | %.0f | %s | %s | %.2f× | %s | %s | %.2f× | %s |\n\n", w.bytesPerReq(), w.rps, ms(w.p50), ms(w.p99), f.rps, ms(f.p50), ms(f.p99), ratio, us(w.cpuPerReq), us(f.cpuPerReq), cpuRatio(f, w), goal)
 	return nil
 }
 
@@ -426,6 +429,8 @@ type wrkResult struct {
 	requests int64
 	bytes    int64
 	errors   string // non-2xx/3xx responses and socket errors, "" when none
+	// cpuPerReq is the server's CPU time per request (measure only).
+	cpuPerReq time.Duration
 }
 
 func (r wrkResult) bytesPerReq() int64 {
@@ -433,6 +438,35 @@ func (r wrkResult) bytesPerReq() int64 {
 		return 0
 	}
 	return r.bytes / r.requests
+}
+
+// measure runs wrk against server p and also reads the CPU time p used meanwhile, so the table can
+// show CPU per request: on a machine other work shares, requests/s moves with the machine, while
+// CPU per request stays the server's own cost.
+func (o options) measure(ctx context.Context, p *proc, path, accept string, d time.Duration, extra ...string) (wrkResult, error) {
+	before, err := cpuTime(p.cmd.Process.Pid)
+	if err != nil {
+		return wrkResult{}, err
+	}
+	r, err := o.wrkRun(ctx, p.base+path, accept, d, extra...)
+	after, _ := cpuTime(p.cmd.Process.Pid)
+	if r.requests > 0 {
+		r.cpuPerReq = (after - before) / time.Duration(r.requests)
+	}
+	return r, err
+}
+
+// cpuTime is the user and system CPU time of a process so far (/proc/PID/stat fields 14 and 15,
+// in clock ticks of 10 ms).
+func cpuTime(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * 10 * time.Millisecond, nil
 }
 
 func (o options) wrkRun(ctx context.Context, url, accept string, d time.Duration, extra ...string) (wrkResult, error) {
@@ -540,7 +574,7 @@ func (o options) startWizard(ctx context.Context, bin string) (*proc, error) {
 		return nil, err
 	}
 	cmd := o.command(ctx, o.serverCPUs, bin, "-addr", addr)
-	cmd.Env = append(os.Environ(), "PORT=", "ADDR=", "PUBLIC_URL=", "GOGC=400", "GOMEMLIMIT=96MiB", "LOG_LEVEL=info")
+	cmd.Env = append(os.Environ(), "PORT=", "ADDR=", "PUBLIC_URL=", "GOGC=400", "GOMEMLIMIT=96MiB", "LOG_LEVEL="+o.logLevel)
 	p := &proc{cmd: cmd, base: "http://" + addr}
 	if err := cmd.Start(); err != nil {
 		return nil, err
@@ -740,6 +774,17 @@ func procMemory(pid int) (memory, error) {
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }
+
+func us(d time.Duration) string { return fmt.Sprintf("%.1f µs", float64(d)/float64(time.Microsecond)) }
+
+// cpuRatio is how many of the wizard's requests one core serves per floor request: the
+// throughput ratio a server would have with a core to itself.
+func cpuRatio(floor, wiz wrkResult) float64 {
+	if wiz.cpuPerReq == 0 {
+		return 0
+	}
+	return float64(floor.cpuPerReq) / float64(wiz.cpuPerReq)
+}
 
 func mib(b int64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
 

@@ -94,36 +94,30 @@ var settings = []setting{
 		return nil
 	}},
 	{"metrics", "METRICS", "on", "on or off: Prometheus metrics at /metrics (request durations, starts, completions, drop-off)", func(c *config, v string) error {
-		switch v {
-		case "on":
-			c.Metrics = true
-		case "off":
-			c.Metrics = false
-		default:
+		c.Metrics = v == "on"
+		if v != "on" && v != "off" {
 			return fmt.Errorf("must be on or off")
 		}
 		return nil
 	}},
-	{"shutdown-timeout", "SHUTDOWN_TIMEOUT", "20s", "how long in-flight requests may take to finish after SIGTERM", func(c *config, v string) error {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			return fmt.Errorf("must be a positive duration such as 20s")
-		}
-		c.ShutdownTimeout = d
-		return nil
-	}},
-	{"drain-period", "DRAIN_PERIOD", "3s", "after SIGTERM, how long /readyz answers 503 while requests are still served (with Connection: close), so load balancers stop sending traffic before the listener closes", func(c *config, v string) error {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < 0 {
-			return fmt.Errorf("must be a duration such as 3s (0s: no drain)")
-		}
-		c.DrainPeriod = d
-		return nil
-	}},
+	{"shutdown-timeout", "SHUTDOWN_TIMEOUT", "20s", "how long in-flight requests may take to finish after the drain", duration(func(c *config) *time.Duration { return &c.ShutdownTimeout }, 1)},
+	{"drain-period", "DRAIN_PERIOD", "3s", "after SIGTERM, how long /readyz answers 503 while requests are still served (with Connection: close), so load balancers stop sending traffic before the listener closes", duration(func(c *config) *time.Duration { return &c.DrainPeriod }, 0)},
 	{"content", "CONTENT_FILE", "", "serve this content file instead of the embedded decision/content.yaml", func(c *config, v string) error {
 		c.ContentFile = v
 		return nil
 	}},
+}
+
+// duration parses a setting of at least min into the field it picks.
+func duration(field func(*config) *time.Duration, min time.Duration) func(*config, string) error {
+	return func(c *config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < min {
+			return fmt.Errorf("must be a duration such as 3s, at least %s", min)
+		}
+		*field(c) = d
+		return nil
+	}
 }
 
 // frameSource accepts scheme sources (https:) and origins with optional wildcard host or port.

@@ -32,7 +32,7 @@ func TestConfigValidation(t *testing.T) {
 		{"bad log level", nil, map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
 		{"bad log format", []string{"-log-format", "xml"}, nil, "must be text or json"},
 		{"bad metrics", nil, map[string]string{"METRICS": "yes"}, "must be on or off"},
-		{"bad timeout", nil, map[string]string{"SHUTDOWN_TIMEOUT": "-1s"}, "positive duration"},
+		{"bad timeout", nil, map[string]string{"SHUTDOWN_TIMEOUT": "-1s"}, "must be a duration"},
 		{"bad drain", nil, map[string]string{"DRAIN_PERIOD": "soon"}, "DRAIN_PERIOD"},
 		{"unknown flag", []string{"-colour"}, nil, "flag provided but not defined"},
 		{"stray argument", []string{"serve"}, nil, "unexpected argument"},
