@@ -255,7 +255,7 @@ func benchComponent(b *testing.B, s *Server, name string) templ.Component {
 // BenchmarkTemplRender renders a ready view model: the cost of templ alone.
 func BenchmarkTemplRender(b *testing.B) {
 	s, _ := benchServer(b)
-	ctx := templ.WithNonce(context.Background(), "bench-nonce")
+	ctx := context.Background()
 	for _, name := range []string{"start", "question", "result", "result-unsure"} {
 		b.Run(name, func(b *testing.B) {
 			comp := benchComponent(b, s, name)

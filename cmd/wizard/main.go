@@ -62,11 +62,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	logs, flushLogs := newLogWriter(stdout)
+	defer flushLogs()
 	var log *slog.Logger
 	if cfg.LogFormat == "json" {
-		log = slog.New(slog.NewJSONHandler(stdout, opts))
+		log = slog.New(slog.NewJSONHandler(logs, opts))
 	} else {
-		log = slog.New(slog.NewTextHandler(stdout, opts))
+		log = slog.New(slog.NewTextHandler(logs, opts))
 	}
 	content, err := loadContent(cfg.ContentFile)
 	if err != nil {

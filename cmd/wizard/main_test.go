@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -169,3 +170,45 @@ func TestPublicURLFallback(t *testing.T) {
 		t.Errorf("loopback: %s", got)
 	}
 }
+
+// Log lines are batched: nothing is written per line, the ticker writes them within a moment,
+// and stop writes the rest.
+func TestLogWriterBatches(t *testing.T) {
+	var mu sync.Mutex
+	var out bytes.Buffer
+	writes := 0
+	w, stop := newLogWriter(writerFunc(func(p []byte) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		writes++
+		return out.Write(p)
+	}))
+	for range 100 {
+		w.Write([]byte("a line\n"))
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		mu.Lock()
+		n, lines := writes, strings.Count(out.String(), "\n")
+		mu.Unlock()
+		if lines == 100 {
+			if n > 2 {
+				t.Errorf("100 lines took %d writes", n)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d of 100 lines written after 5 s", lines)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	w.Write([]byte("last\n"))
+	stop()
+	if !strings.HasSuffix(out.String(), "last\n") {
+		t.Error("stop did not write the last line")
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
