@@ -36,24 +36,16 @@ const (
 	apiCacheControl = "public, max-age=300"
 )
 
-// apiHeaders sets what every API response carries, errors included so browser clients can read
-// them too. The API is public and uses no credentials, so any origin may read it ("*"). nosniff
-// stops a browser from rendering a JSON body as a page, and should one be opened anyway, the CSP
-// lets it load, run and frame nothing (it replaces the pages' CSP if the API is mounted beneath it).
-func apiHeaders(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		setAPIHeaders(w.Header())
-		next.ServeHTTP(w, r)
-	})
-}
-
-// setAPIHeaders is apiHeaders for the answers made before the API's routes (a 414, a 405 for a
-// method the router does not know).
-func setAPIHeaders(h http.Header) {
-	h.Set("Access-Control-Allow-Origin", "*")
-	h.Set("Access-Control-Expose-Headers", "ETag")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+// apiHeaders go on every API response, errors included so browser clients can read them too
+// (writeProblem adds them to the problems sent before the API's routes: a 414, a 405). The API is
+// public and uses no credentials, so any origin may read it. nosniff stops a browser from
+// rendering a JSON body as a page, and should one be opened anyway, the CSP lets it load, run
+// and frame nothing.
+var apiHeaders = http.Header{
+	"Access-Control-Allow-Origin":   {"*"},
+	"Access-Control-Expose-Headers": {"ETag"},
+	"X-Content-Type-Options":        {"nosniff"},
+	"Content-Security-Policy":       {"default-src 'none'; frame-ancestors 'none'"},
 }
 
 // apiPreflight answers CORS preflight requests (and plain OPTIONS). Browsers send one before a
@@ -250,7 +242,9 @@ func (s *Server) incompleteProblem(r *http.Request, rp *decision.Replay) incompl
 // writeProblem writes a problem document; problems are never cached, as they usually mean the
 // client is about to send something else.
 func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, p apiError) {
-	setAPIHeaders(w.Header())
+	for k, v := range apiHeaders {
+		w.Header()[k] = v
+	}
 	body, err := json.Marshal(p)
 	if err != nil {
 		// Problems hold only strings, numbers and lists of them; this keeps the reply JSON anyway.

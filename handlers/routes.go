@@ -48,7 +48,7 @@ func (s *Server) routes() http.Handler {
 
 	// The JSON API: problem JSON errors, CORS, a CSP for JSON (apiHeaders).
 	r.Route(apiPrefix, func(r chi.Router) {
-		r.Use(apiHeaders)
+		r.Use(serve.Headers(apiHeaders))
 		for path, h := range map[string]handlerFunc{
 			"/decision":     s.apiDecision,
 			"/result":       s.apiResult,
