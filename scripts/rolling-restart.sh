@@ -44,10 +44,11 @@ start() { # name port
 }
 restart() { # name port
   local started=$SECONDS
+  echo "SIGTERM to $1 at $(date +%T.%3N)"
   kill -TERM "${inst[$1]}"
   wait "${inst[$1]}" || { echo "instance $1 exited with an error" >&2; exit 1; }
   start "$1" "$2"
-  echo "restarted $1 (drain $DRAIN) in $((SECONDS - started)) s"
+  echo "restarted $1 (drain $DRAIN) in $((SECONDS - started)) s, at $(date +%T.%3N)"
 }
 
 start a "$pa"
@@ -70,7 +71,7 @@ wrk -t2 -c32 -d"${DURATION}s" --timeout 5s -H "Accept-Encoding: br, gzip" -s "$w
 load=$!
 sleep 2
 restart a "$pa"
-sleep 1
+sleep 2 # the proxy checks readiness every 100 ms; give it time to see a back before b goes
 restart b "$pb"
 wait "$load"
 kill -TERM "$proxy"; wait "$proxy" || true

@@ -34,6 +34,9 @@ func serveProxy(args []string) error {
 		}
 		b := &backend{proxy: httputil.NewSingleHostReverseProxy(u)}
 		b.proxy.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
+			if r.Context().Err() != nil {
+				return // the client went away (wrk stopping): nothing was lost
+			}
 			failed.Add(1)
 			fmt.Fprintf(os.Stderr, "proxy: %s %s via %s: %v\n", r.Method, r.URL.Path, u.Host, err)
 			w.WriteHeader(http.StatusBadGateway)
@@ -53,13 +56,15 @@ func serveProxy(args []string) error {
 	}
 	var next atomic.Uint64
 	srv := &http.Server{Addr: args[0], ReadHeaderTimeout: 5 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		for range backends {
-			if b := backends[next.Add(1)%uint64(len(backends))]; b.ready.Load() {
+		start := next.Add(1)
+		for i := range uint64(len(backends)) {
+			if b := backends[(start+i)%uint64(len(backends))]; b.ready.Load() {
 				b.proxy.ServeHTTP(w, r)
 				return
 			}
 		}
 		failed.Add(1)
+		fmt.Fprintf(os.Stderr, "proxy: %s %s %s: no backend ready\n", time.Now().Format("15:04:05.000"), r.Method, r.URL.Path)
 		http.Error(w, "no backend ready", http.StatusServiceUnavailable)
 	})}
 	go func() {
