@@ -39,7 +39,11 @@ func startApp(t *testing.T) (string, *decision.Content) {
 	if err != nil {
 		t.Fatalf("decision.Default: %v", err)
 	}
-	srv := httptest.NewServer(handlers.New(c, slog.New(slog.NewTextHandler(io.Discard, nil)), handlers.Config{}))
+	// As the binary runs on loopback: absolute links from its own address, local embedders allowed.
+	srv := httptest.NewUnstartedServer(nil)
+	public := &url.URL{Scheme: "http", Host: srv.Listener.Addr().String()}
+	srv.Config.Handler = handlers.New(c, slog.New(slog.NewTextHandler(io.Discard, nil)), handlers.Config{PublicURL: public, EmbedAllowedOrigins: handlers.DevEmbedAllowedOrigins})
+	srv.Start()
 	t.Cleanup(srv.Close)
 	return srv.URL, c
 }

@@ -15,9 +15,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/go-chi/chi/v5"
-
 	"nestnext/decision"
+	"nestnext/serve"
 )
 
 //go:embed openapi.json
@@ -37,42 +36,16 @@ const (
 	apiCacheControl = "public, max-age=300"
 )
 
-// apiRoutes registers the API on r; routes.go mounts it with r.Route("/api/v1", s.apiRoutes).
-// It sets its own 404 and 405 handlers so API clients get problem JSON, not HTML pages.
-func (s *Server) apiRoutes(r chi.Router) {
-	r.Use(apiHeaders)
-	for _, e := range []struct {
-		path string
-		h    http.HandlerFunc
-	}{
-		{"/decision", s.apiDecision},
-		{"/result", s.apiResult},
-		{"/team", s.apiTeam},
-		{"/openapi.json", s.apiOpenAPI},
-	} {
-		r.Get(e.path, e.h)
-		// Registered explicitly so HEAD works however the router is mounted (the site's GetHead
-		// middleware only helps when it is in front). The handlers omit the body for HEAD.
-		r.Head(e.path, e.h)
-		r.Options(e.path, apiPreflight)
-	}
-	r.NotFound(s.apiNotFound)
-	r.MethodNotAllowed(s.apiMethodNotAllowed)
-}
-
-// apiHeaders sets what every API response carries, errors included so browser clients can read
-// them too. The API is public and uses no credentials, so any origin may read it ("*"). nosniff
-// stops a browser from rendering a JSON body as a page, and should one be opened anyway, the CSP
-// lets it load, run and frame nothing (it replaces the pages' CSP if the API is mounted beneath it).
-func apiHeaders(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("Access-Control-Allow-Origin", "*")
-		h.Set("Access-Control-Expose-Headers", "ETag")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
-		next.ServeHTTP(w, r)
-	})
+// apiHeaders go on every API response, errors included so browser clients can read them too
+// (writeProblem adds them to the problems sent before the API's routes: a 414, a 405). The API is
+// public and uses no credentials, so any origin may read it. nosniff stops a browser from
+// rendering a JSON body as a page, and should one be opened anyway, the CSP lets it load, run
+// and frame nothing.
+var apiHeaders = http.Header{
+	"Access-Control-Allow-Origin":   {"*"},
+	"Access-Control-Expose-Headers": {"ETag"},
+	"X-Content-Type-Options":        {"nosniff"},
+	"Content-Security-Policy":       {"default-src 'none'; frame-ancestors 'none'"},
 }
 
 // apiPreflight answers CORS preflight requests (and plain OPTIONS). Browsers send one before a
@@ -86,46 +59,91 @@ func apiPreflight(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// apiDecision serves the content as JSON. The content never changes while the server runs, so the
-// body is encoded once, on first use.
-func (s *Server) apiDecision(w http.ResponseWriter, r *http.Request) {
-	body, err := s.decisionJSON()
-	if err != nil {
-		s.log.ErrorContext(r.Context(), "API encode failed", "err", err, "request_id", requestID(r))
-		s.writeProblem(w, r, newProblem(r, http.StatusInternalServerError, "The API could not encode its answer."))
-		return
-	}
-	writeCacheable(w, r, mediaJSON, body)
+// api is the one place an API handler's error becomes a problem document: a problem is sent as
+// it is, a page error (404) as a problem with its status, anything else as a 500.
+func (s *Server) api(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := h(w, r)
+		if err == nil {
+			return
+		}
+		var p apiError
+		var he *httpError
+		switch {
+		case errors.As(err, &p):
+		case errors.As(err, &he):
+			p = newProblem(r, he.status, he.message)
+		case r.Context().Err() != nil:
+			return // the client went away: nobody to answer
+		default:
+			s.log.ErrorContext(r.Context(), "API request failed", "err", err, "request_id", serve.RequestID(w))
+			p = newProblem(r, http.StatusInternalServerError, "The API could not answer this request.")
+		}
+		s.writeProblem(w, r, p)
+	})
 }
 
-func (s *Server) apiOpenAPI(w http.ResponseWriter, r *http.Request) {
-	writeCacheable(w, r, mediaJSON, openAPIDocument)
+// apiDecision serves the content as JSON. The content never changes while the server runs, so the
+// body is encoded and compressed once, on first use.
+func (s *Server) apiDecision(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.cached(r, func() string { return apiPrefix + "/decision?" }, func() (*serve.Page, error) { return jsonPage(s.decisionBody()) })
+	if err != nil {
+		return err
+	}
+	writeCacheable(w, r, p)
+	return nil
+}
+
+func (s *Server) apiOpenAPI(w http.ResponseWriter, r *http.Request) error {
+	p, _ := s.cached(r, func() string { return apiPrefix + "/openapi.json?" }, func() (*serve.Page, error) { return serve.NewPage(mediaJSON, openAPIDocument), nil })
+	writeCacheable(w, r, p)
+	return nil
 }
 
 // apiResult reads the same query string as the HTML result page. Where that page redirects to
 // the next question, the API answers 422 with the question, so a client can ask it.
-func (s *Server) apiResult(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiResult(w http.ResponseWriter, r *http.Request) error {
 	c := s.content
+	if p, ok := s.pages.Lookup(r.URL.Path + "?" + r.URL.RawQuery); ok {
+		writeCacheable(w, r, p) // a canonical query, valid by construction
+		return nil
+	}
 	// Parsed strictly, unlike the forgiving HTML pages: a client that sends a malformed query has
 	// a bug it should hear about, rather than a result built from the pairs that happened to parse.
 	query, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
-		s.writeProblem(w, r, newProblem(r, http.StatusBadRequest,
-			"The query string is not valid URL encoding (for example a % not followed by two hex digits, or a ;). Send answers as question=option pairs joined by &."))
-		return
+		return newProblem(r, http.StatusBadRequest,
+			"The query string is not valid URL encoding (for example a % not followed by two hex digits, or a ;). Send answers as question=option pairs joined by &.")
 	}
-	rp := c.Replay(c.ParseState(query).Raw)
-	res, err := c.Evaluate(&rp)
-	switch {
-	case errors.Is(err, decision.ErrIncomplete):
-		s.writeProblem(w, r, s.incompleteProblem(r, &rp))
-		return
-	case err != nil:
-		s.log.ErrorContext(r.Context(), "API evaluate failed", "err", err, "request_id", requestID(r))
-		s.writeProblem(w, r, newProblem(r, http.StatusInternalServerError, "The API could not evaluate these answers."))
-		return
+	if v, ok := query[decision.VersionParam]; ok {
+		if n, err := strconv.Atoi(v[0]); err != nil || n < 1 || n > c.Version {
+			return newProblem(r, http.StatusBadRequest, fmt.Sprintf(
+				"v=%q is not a content version this server knows: send v=%d (the current one, GET %s/decision), an older version's number, or no v.", v[0], c.Version, apiPrefix))
+		}
 	}
-	s.writeJSON(w, r, s.resultBody(r, &rp, res))
+	state := c.ParseState(query)
+	// The body depends on the canonical answers only, so it is encoded and compressed once per
+	// answer set, like the pages.
+	key := apiPrefix + "/result?" + s.canonicalQuery(state)
+	if state.Removed > 0 {
+		key += " removed=" + strconv.Itoa(state.Removed)
+	}
+	p, err := s.pages.Get(key, func() (*serve.Page, error) {
+		rp := c.Replay(state.Raw)
+		res, err := c.Evaluate(&rp)
+		switch {
+		case errors.Is(err, decision.ErrIncomplete):
+			return nil, s.incompleteProblem(r, &rp)
+		case err != nil:
+			return nil, err
+		}
+		return jsonPage(s.resultBody(r, &rp, res))
+	})
+	if err != nil {
+		return err
+	}
+	writeCacheable(w, r, p)
+	return nil
 }
 
 func (s *Server) apiNotFound(w http.ResponseWriter, r *http.Request) {
@@ -140,24 +158,21 @@ func (s *Server) apiMethodNotAllowed(w http.ResponseWriter, r *http.Request) {
 		"The API is read-only: this address answers GET, HEAD and OPTIONS only."))
 }
 
-// writeJSON marshals v and writes it as a cacheable 200.
-func (s *Server) writeJSON(w http.ResponseWriter, r *http.Request, v any) {
-	// json.Marshal escapes <, > and &, so no text can turn into markup even if a body is sniffed.
+// jsonPage encodes v as a JSON body. json.Marshal escapes <, > and &, so no text can turn into
+// markup even if a body is sniffed.
+func jsonPage(v any) (*serve.Page, error) {
 	body, err := json.Marshal(v)
 	if err != nil {
-		s.log.ErrorContext(r.Context(), "API encode failed", "err", err, "request_id", requestID(r))
-		s.writeProblem(w, r, newProblem(r, http.StatusInternalServerError, "The API could not encode its answer."))
-		return
+		return nil, err
 	}
-	writeCacheable(w, r, mediaJSON, body)
+	return serve.NewPage(mediaJSON, body), nil
 }
 
-// writeCacheable writes a 200 with a strong ETag hashed from the body: equal bytes give equal
-// tags on every instance, with no state or clock involved, and a matching If-None-Match gets a
-// 304 without the body.
-func writeCacheable(w http.ResponseWriter, r *http.Request, contentType string, body []byte) {
+// writeCacheable writes a 200 with the body's strong ETag: equal bytes give equal tags on every
+// instance, with no state or clock involved, and a matching If-None-Match gets a 304.
+func writeCacheable(w http.ResponseWriter, r *http.Request, p *serve.Page) {
 	w.Header().Set("Cache-Control", apiCacheControl)
-	writeBody(w, r, http.StatusOK, contentType, body, etagOf(body))
+	serve.Write(w, r, http.StatusOK, p)
 }
 
 // problem is an RFC 9457 problem details object.
@@ -170,6 +185,14 @@ type problem struct {
 }
 
 func (p problem) httpStatus() int { return p.Status }
+
+func (p problem) Error() string { return fmt.Sprintf("%d %s", p.Status, p.Detail) }
+
+// apiError is an error that is its own problem document.
+type apiError interface {
+	error
+	httpStatus() int
+}
 
 // newProblem is a problem with no meaning beyond its status: type about:blank, whose title is the
 // status phrase (RFC 9457, section 4.2.1). The instance is the path only: the query holds the
@@ -218,21 +241,18 @@ func (s *Server) incompleteProblem(r *http.Request, rp *decision.Replay) incompl
 
 // writeProblem writes a problem document; problems are never cached, as they usually mean the
 // client is about to send something else.
-func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, p interface{ httpStatus() int }) {
+func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, p apiError) {
+	for k, v := range apiHeaders {
+		w.Header()[k] = v
+	}
 	body, err := json.Marshal(p)
 	if err != nil {
 		// Problems hold only strings, numbers and lists of them; this keeps the reply JSON anyway.
-		s.log.ErrorContext(r.Context(), "API encode failed", "err", err, "request_id", requestID(r))
+		s.log.ErrorContext(r.Context(), "API encode failed", "err", err, "request_id", serve.RequestID(w))
 		body = []byte(`{"type":"about:blank","title":"Internal Server Error","status":500,"detail":"","instance":""}`)
 	}
-	h := w.Header()
-	h.Set("Content-Type", mediaProblem)
-	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(p.httpStatus())
-	if r.Method != http.MethodHead {
-		w.Write(body)
-	}
+	w.Header().Set("Cache-Control", "no-store")
+	serve.Write(w, r, p.httpStatus(), serve.NewPage(mediaProblem, body))
 }
 
 // The JSON shapes. Optional texts are null rather than absent, so every key is always there.

@@ -62,33 +62,33 @@ type apiPosition struct {
 	URL            *string `json:"url"`
 }
 
-func (s *Server) apiTeam(w http.ResponseWriter, r *http.Request) {
+func (s *Server) apiTeam(w http.ResponseWriter, r *http.Request) error {
 	c := s.content
 	query, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
-		s.writeProblem(w, r, newProblem(r, http.StatusBadRequest, "The query string is not valid URL encoding. Send the team page's query string: m=TOKEN for each member, then v=VERSION."))
-		return
+		return newProblem(r, http.StatusBadRequest, "The query string is not valid URL encoding. Send the team page's query string: m=TOKEN for each member, then v=VERSION.")
 	}
 	tl, err := s.parseTeamLink(query, false)
 	var he *httpError
 	switch {
 	case errors.As(err, &he):
-		s.writeProblem(w, r, newProblem(r, he.status, he.message))
-		return
+		return newProblem(r, he.status, he.message)
 	case err != nil:
-		s.writeProblem(w, r, newProblem(r, http.StatusBadRequest, err.Error()))
-		return
+		return newProblem(r, http.StatusBadRequest, err.Error())
 	case tl.old:
-		s.writeProblem(w, r, newProblem(r, http.StatusUnprocessableEntity, fmt.Sprintf(
-			"This team link was made with version %d of the content, and this is version %d. Team links record answers by position among a version's questions and options, so its answers cannot be read: each member must answer again.", tl.version, c.Version)))
-		return
+		return newProblem(r, http.StatusUnprocessableEntity, fmt.Sprintf(
+			"This team link was made with version %d of the content, and this is version %d. Team links record answers by position among a version's questions and options, so its answers cannot be read: each member must answer again.", tl.version, c.Version))
 	}
 	t, err := s.teamDecision(tl)
 	if err != nil {
-		s.writeProblem(w, r, newProblem(r, http.StatusBadRequest, err.Error()))
-		return
+		return newProblem(r, http.StatusBadRequest, err.Error())
 	}
-	s.writeJSON(w, r, s.teamBody(r, tl, t))
+	p, err := jsonPage(s.teamBody(r, tl, t))
+	if err != nil {
+		return err
+	}
+	writeCacheable(w, r, p)
+	return nil
 }
 
 func (s *Server) teamBody(r *http.Request, tl teamLink, t *decision.Team) apiTeam {

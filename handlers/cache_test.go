@@ -3,9 +3,7 @@ package handlers
 import (
 	"bytes"
 	"compress/gzip"
-	"encoding/base64"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -13,13 +11,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/PuerkitoBio/goquery"
 	"github.com/andybalholm/brotli"
 )
 
 // decodeBody undoes a response's Content-Encoding, failing on anything a browser would reject:
-// a bad checksum or length, a stream that does not end, or bytes after its end (the brotli
-// reader reports those itself; gzip reads a bytes.Reader byte by byte, so what is left is extra).
+// a bad checksum or length, a stream that does not end, or bytes after its end.
 func decodeBody(t *testing.T, coding string, body []byte) string {
 	t.Helper()
 	src := bytes.NewReader(body)
@@ -49,250 +45,177 @@ func decodeBody(t *testing.T, coding string, body []byte) string {
 	return string(out)
 }
 
-// Every cached page decodes, in every coding, to the same page with the response's own nonce,
-// whether it was just rendered or came from the cache.
-func TestCachedPagesInEveryCoding(t *testing.T) {
-	_, h := newTestServer(t)
-	pages := []string{
-		"/",
-		"/q/build?v=2",
-		"/q/realtime?build=platform&logic=complex&growth=monolith&seo=critical&render=mixed&api=public&v=2",
-		"/result?" + fullPlatform,
-		"/embed/q/build?v=2&scheme=dark&accent=" + url.QueryEscape("#0b6e4f"),
-		"/embed/result?" + fullPlatform + "&hide_intro=1",
+// cachedTargets are one of each kind of cached body, embed theme options included.
+var cachedTargets = []string{
+	"/",
+	"/q/build?v=2",
+	"/q/realtime?build=platform&logic=complex&growth=monolith&seo=critical&render=mixed&api=public&v=2",
+	"/result?" + fullPlatform,
+	"/result.md?" + fullPlatform,
+	"/embed/q/build?v=2&theme=dark&accent=" + url.QueryEscape("#0b6e4f"),
+	"/embed/result?" + fullPlatform + "&intro=0",
+	"/embedding?theme=dark",
+	"/api/v1/decision",
+	"/api/v1/result?" + fullPlatform,
+}
+
+func fetchWith(h http.Handler, target string, header ...string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodGet, target, nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
 	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+// Two responses for one page have the same CSP and the same bytes, in every coding; each
+// coding decodes to the same page and has its own strong ETag.
+func TestPagesAreTheSameBytesEveryTime(t *testing.T) {
+	_, h := newTestServer(t)
 	codings := []struct{ accept, coding string }{
 		{"", ""},
 		{"gzip, deflate, br, zstd", "br"},
 		{"gzip", "gzip"},
+		{"br;q=0.5, gzip;q=0.8", "gzip"},
+		{"br;q=0, gzip;q=0", ""},
 	}
-	for _, target := range pages {
-		var first string // the identity page without its nonce
-		nonces := map[string]bool{}
+	for _, target := range cachedTargets {
 		etags := map[string]string{}
-		for round := range 2 { // the first request renders (for one coding), the rest are hits
-			for _, c := range codings {
-				req := httptest.NewRequest(http.MethodGet, target, nil)
-				if c.accept != "" {
-					req.Header.Set("Accept-Encoding", c.accept)
-				}
-				rec := httptest.NewRecorder()
-				h.ServeHTTP(rec, req)
-				if rec.Code != http.StatusOK {
-					t.Fatalf("%s: status %d", target, rec.Code)
-				}
-				if got := rec.Header().Get("Content-Encoding"); got != c.coding {
-					t.Fatalf("%s: Content-Encoding %q, want %q", target, got, c.coding)
-				}
-				if got, want := rec.Header().Get("Content-Length"), strconv.Itoa(rec.Body.Len()); got != want {
-					t.Errorf("%s %s: Content-Length %s, body %s", target, c.coding, got, want)
-				}
-				page := decodeBody(t, c.coding, rec.Body.Bytes())
-				csp := rec.Header().Get("Content-Security-Policy")
-				nonce := strings.TrimPrefix(strings.Fields(csp[strings.Index(csp, "'nonce-"):])[0], "'nonce-")
-				nonce = strings.TrimSuffix(nonce, "'")
-				if len(nonce) < 16 || nonces[nonce] {
-					t.Fatalf("%s: nonce %q is missing or was served before", target, nonce)
-				}
-				nonces[nonce] = true
-				if n := strings.Count(page, `nonce="`+nonce+`"`); n == 0 || n != strings.Count(page, "<script") {
-					t.Errorf("%s %s: %d scripts carry the response's nonce, of %d", target, c.coding, n, strings.Count(page, "<script"))
-				}
-				if strings.Contains(page, noncePlaceholder) {
-					t.Errorf("%s %s: the placeholder leaked", target, c.coding)
-				}
-				if !strings.HasSuffix(page, "</script></body></html>") {
-					t.Errorf("%s %s: page ends %q", target, c.coding, page[max(0, len(page)-60):])
-				}
-				without := strings.ReplaceAll(page, nonce, "")
-				if first == "" {
-					first = without
-				} else if without != first {
-					t.Errorf("%s %s (round %d) differs from the first response", target, c.coding, round)
-				}
-				tag := rec.Header().Get("ETag")
-				if prev, ok := etags[c.coding]; ok && prev != tag {
-					t.Errorf("%s %s: ETag changed from %s to %s", target, c.coding, prev, tag)
-				}
-				etags[c.coding] = tag
+		identity := ""
+		for _, c := range codings {
+			a := fetchWith(h, target, "Accept-Encoding", c.accept)
+			b := fetchWith(h, target, "Accept-Encoding", c.accept)
+			if a.Code != http.StatusOK {
+				t.Fatalf("%s: status %d", target, a.Code)
 			}
+			if !bytes.Equal(a.Body.Bytes(), b.Body.Bytes()) {
+				t.Errorf("%s %q: two responses differ", target, c.accept)
+			}
+			for _, k := range []string{"Content-Security-Policy", "ETag", "Cache-Control", "Content-Encoding", "Vary"} {
+				if a.Header().Get(k) != b.Header().Get(k) {
+					t.Errorf("%s %q: %s differs: %q, %q", target, c.accept, k, a.Header().Get(k), b.Header().Get(k))
+				}
+			}
+			if a.Header().Get("Content-Security-Policy") == "" {
+				t.Errorf("%s: no CSP", target)
+			}
+			if got := a.Header().Get("Content-Encoding"); got != c.coding {
+				t.Fatalf("%s %q: Content-Encoding %q, want %q", target, c.accept, got, c.coding)
+			}
+			if !strings.Contains(a.Header().Get("Vary"), "Accept-Encoding") {
+				t.Errorf("%s: Vary %q", target, a.Header().Get("Vary"))
+			}
+			if got, want := a.Header().Get("Content-Length"), strconv.Itoa(a.Body.Len()); got != want {
+				t.Errorf("%s %s: Content-Length %s, body %s", target, c.coding, got, want)
+			}
+			page := decodeBody(t, c.coding, a.Body.Bytes())
+			if identity == "" {
+				identity = page
+			} else if page != identity {
+				t.Errorf("%s %s decodes to another page", target, c.coding)
+			}
+			if prev, ok := etags[c.coding]; ok && prev != a.Header().Get("ETag") {
+				t.Errorf("%s %s: ETag changed", target, c.coding)
+			}
+			etags[c.coding] = a.Header().Get("ETag")
 		}
-		if etags[""] == etags["br"] || etags["br"] == etags["gzip"] {
-			t.Errorf("%s: each coding needs its own ETag: %v", target, etags)
+		if etags[""] == etags["br"] || etags["br"] == etags["gzip"] || !strings.HasPrefix(etags[""], `"`) {
+			t.Errorf("%s: each coding needs its own strong ETag: %v", target, etags)
+		}
+		if cc := fetchWith(h, target).Header().Get("Cache-Control"); !strings.Contains(cc, "max-age=") {
+			t.Errorf("%s: Cache-Control %q has no bounded max-age", target, cc)
 		}
 	}
 }
 
-// A cached page answers HEAD with GET's headers and a matching If-None-Match with 304.
+// Tracking parameters, unknown parameters, parameter order and repeats all get the canonical
+// page's bytes, from one cache entry.
+func TestJunkParametersShareTheCanonicalPage(t *testing.T) {
+	s, h := newTestServer(t)
+	for _, tc := range []struct{ canonical, variant string }{
+		{"/result?" + fullPlatform, "/result?utm_source=news&" + fullPlatform + "&fbclid=abc123&utm_medium=mail"},
+		{"/result?" + fullPlatform, "/result?v=2&quality=helpful&share=yes&team=fullstack&deploy=servers&realtime=some&api=public&render=mixed&seo=critical&growth=monolith&logic=complex&build=platform"},
+		{"/q/logic?build=api&v=2", "/q/logic?build=api&build=site&gclid=x&v=2"},
+		{"/", "/?ref=somewhere"},
+		{"/embed/result?" + fullPlatform + "&theme=dark", "/embed/result?theme=dark&" + fullPlatform + "&utm_campaign=x&scheme=light"},
+		{"/api/v1/result?" + fullPlatform, "/api/v1/result?" + fullPlatform + "&utm_source=x"},
+	} {
+		a := fetchWith(h, tc.canonical, "Accept-Encoding", "br")
+		n := s.pages.Bytes()
+		b := fetchWith(h, tc.variant, "Accept-Encoding", "br")
+		if a.Code != http.StatusOK || b.Code != http.StatusOK {
+			t.Fatalf("%s: %d, %s: %d", tc.canonical, a.Code, tc.variant, b.Code)
+		}
+		if !bytes.Equal(a.Body.Bytes(), b.Body.Bytes()) || a.Header().Get("ETag") != b.Header().Get("ETag") {
+			t.Errorf("%s is not served as %s", tc.variant, tc.canonical)
+		}
+		if s.pages.Bytes() != n {
+			t.Errorf("%s made a cache entry of its own", tc.variant)
+		}
+	}
+}
+
+// No body, cached or not, holds anything from the request's Host header, an absolute-form
+// request target or a forwarded header: without PUBLIC_URL links are relative.
+func TestHostNeverReachesABody(t *testing.T) {
+	_, h := newTestServer(t)
+	targets := append([]string{"/no/such", "/next?q=build&v=2", "/api/v1/result?build=api&v=2", "/embed.js"}, cachedTargets...)
+	for _, target := range targets {
+		for _, form := range []string{"origin", "absolute"} {
+			u := target
+			if form == "absolute" {
+				u = "http://evil.example" + target
+			}
+			req := httptest.NewRequest(http.MethodGet, u, nil)
+			req.Host = "evil.example"
+			req.Header.Set("X-Forwarded-Host", "evil.example")
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if strings.Contains(rec.Body.String(), "evil.example") {
+				t.Errorf("%s (%s form): the Host reached the body", target, form)
+			}
+			for k, v := range rec.Header() {
+				if strings.Contains(strings.Join(v, " "), "evil.example") {
+					t.Errorf("%s: the Host reached header %s", target, k)
+				}
+			}
+		}
+	}
+}
+
+// HEAD gets GET's headers, and a matching If-None-Match a 304 with the same CSP.
 func TestCachedPageHeadAndNotModified(t *testing.T) {
 	_, h := newTestServer(t)
 	target := "/result?" + fullPlatform
-	do := func(method string, hdr map[string]string) *httptest.ResponseRecorder {
-		req := httptest.NewRequest(method, target, nil)
-		for k, v := range hdr {
-			req.Header.Set(k, v)
-		}
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		return rec
-	}
-	get := do(http.MethodGet, map[string]string{"Accept-Encoding": "br"})
-	head := do(http.MethodHead, map[string]string{"Accept-Encoding": "br"})
+	get := fetchWith(h, target, "Accept-Encoding", "br")
+	req := httptest.NewRequest(http.MethodHead, target, nil)
+	req.Header.Set("Accept-Encoding", "br")
+	head := httptest.NewRecorder()
+	h.ServeHTTP(head, req)
 	if head.Code != http.StatusOK || head.Body.Len() != 0 || head.Header().Get("Content-Length") != get.Header().Get("Content-Length") {
 		t.Errorf("HEAD: %d, %d body bytes, Content-Length %s (GET: %s)", head.Code, head.Body.Len(), head.Header().Get("Content-Length"), get.Header().Get("Content-Length"))
 	}
-	nm := do(http.MethodGet, map[string]string{"Accept-Encoding": "br", "If-None-Match": get.Header().Get("ETag")})
-	if nm.Code != http.StatusNotModified || nm.Body.Len() != 0 || nm.Header().Get("Content-Security-Policy") != "" {
+	nm := fetchWith(h, target, "Accept-Encoding", "br", "If-None-Match", get.Header().Get("ETag"))
+	if nm.Code != http.StatusNotModified || nm.Body.Len() != 0 || nm.Header().Get("Content-Security-Policy") != get.Header().Get("Content-Security-Policy") {
 		t.Errorf("revalidation: %d, %d bytes, CSP %q", nm.Code, nm.Body.Len(), nm.Header().Get("Content-Security-Policy"))
 	}
-}
-
-// The stream endings are valid for any head and tail, including empty ones and tails longer than
-// one stored block (64 KiB).
-func TestStreamEnds(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	text := func(n int) []byte {
-		b := make([]byte, n)
-		for i := range b {
-			b[i] = "<>/ abcdefghij\"=\n"[rng.IntN(17)]
-		}
-		return b
-	}
-	for _, size := range [][2]int{{0, 0}, {0, 10}, {10, 0}, {1, 1}, {30000, 120}, {5000, 65535}, {5000, 65536}, {100, 200000}} {
-		head, tail := text(size[0]), text(size[1])
-		want := string(head) + string(tail)
-		p := newCachedPage("k", append(append([]byte{}, head...), []byte(noncePlaceholder+string(tail))...), nil)
-		for _, coding := range []string{"", "br", "gzip"} {
-			head, rest := p.body(coding, "", nil)
-			got := decodeBody(t, coding, append(append([]byte{}, head...), rest...))
-			if got != want {
-				t.Errorf("head %d, tail %d, %q: decoded %d bytes, want %d", size[0], size[1], coding, len(got), len(want))
-			}
-		}
+	// Another coding's tag does not match this one.
+	if other := fetchWith(h, target, "Accept-Encoding", "gzip", "If-None-Match", get.Header().Get("ETag")); other.Code != http.StatusOK {
+		t.Errorf("gzip with the br tag: %d", other.Code)
 	}
 }
 
-// The cache stays within its byte budget, and its count of bytes is right.
+// A flood of never-repeated URLs keeps the cache within its budget.
 func TestPageCacheBound(t *testing.T) {
 	s, h := newTestServer(t)
-	for i := range 600 {
-		get(t, h, "/result?"+fullPlatform+"&utm="+strconv.Itoa(i))
-	}
-	sum := 0
-	for e := s.pages.order.Front(); e != nil; e = e.Next() {
-		sum += e.Value.(*cachedPage).size
-	}
-	if s.pages.bytes != sum || sum > pageCacheBytes || s.pages.order.Len() != len(s.pages.items) {
-		t.Errorf("cache counts %d bytes, holds %d in %d pages (%d keys); bound %d", s.pages.bytes, sum, s.pages.order.Len(), len(s.pages.items), pageCacheBytes)
-	}
-	if s.pages.order.Len() < 100 {
-		t.Errorf("only %d result pages fit; the budget is meant for hundreds", s.pages.order.Len())
-	}
-}
-
-// Without PUBLIC_URL a page's absolute links use the request's origin, so pages for different
-// hosts must not share a cache entry.
-func TestPageCacheKeepsHostsApart(t *testing.T) {
-	_, h := newTestServer(t)
-	canonical := func(host string) string {
-		req := httptest.NewRequest(http.MethodGet, "/", nil)
-		req.Host = host
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		i := strings.Index(rec.Body.String(), `rel="canonical" href="`)
-		if i < 0 {
-			t.Fatalf("no canonical link for %s", host)
-		}
-		return strings.SplitN(rec.Body.String()[i+22:], `"`, 2)[0]
-	}
-	if a, b := canonical("a.example"), canonical("b.example"); a != "http://a.example/" || b != "http://b.example/" {
-		t.Errorf("canonical links %q and %q", a, b)
-	}
-}
-
-func TestNegotiate(t *testing.T) {
-	for _, tc := range []struct {
-		header []string
-		want   string
-	}{
-		{nil, ""},
-		{[]string{""}, ""},
-		{[]string{"gzip, deflate, br, zstd"}, "br"},
-		{[]string{"gzip"}, "gzip"},
-		{[]string{"identity"}, ""},
-		{[]string{"BR"}, "br"},
-		{[]string{" gzip ;q=0.5 ,  br ; q=0.1"}, "br"},
-		{[]string{"gzip, br;q=0"}, "gzip"},
-		{[]string{"br; q=0.000", "gzip; q = 0"}, ""},
-		{[]string{"br", "br;q=0"}, ""}, // the last word on a coding counts
-		{[]string{"deflate"}, ""},
-		{[]string{"*"}, ""},
-		{[]string{"brotli, xgzip"}, ""},
-	} {
-		if got := negotiate(tc.header); got != tc.want {
-			t.Errorf("negotiate(%q) = %q, want %q", tc.header, got, tc.want)
+	for i := range 1500 {
+		// Each an unrecognised answer, so each a page of its own (asked again, with a note).
+		if rec := fetchWith(h, "/q/build?build=junk"+strconv.Itoa(i)+"&v=2"); rec.Code != http.StatusOK {
+			t.Fatalf("status %d", rec.Code)
 		}
 	}
-}
-
-// The policy holds the nonce it returns, and every call makes a new one.
-func TestCSPWithNonce(t *testing.T) {
-	policy := cspWithNonce("script-src 'nonce-", "'; object-src 'none'")
-	seen := map[string]bool{}
-	for range 100 {
-		csp, nonce := policy()
-		if len(nonce) != nonceLen || csp != "script-src 'nonce-"+nonce+"'; object-src 'none'" || seen[nonce] {
-			t.Fatalf("policy %q, nonce %q", csp, nonce)
-		}
-		if _, err := base64.RawStdEncoding.DecodeString(nonce); err != nil {
-			t.Fatalf("nonce %q is not base64: %v", nonce, err)
-		}
-		seen[nonce] = true
+	if s.pages.Bytes() > pageCacheBytes || s.pages.Bytes() < pageCacheBytes/3 {
+		t.Errorf("cache holds %d bytes; bound %d", s.pages.Bytes(), pageCacheBytes)
 	}
-}
-
-// Responses share the constant header values; none may change them for the next response.
-func TestSharedHeaderValuesStayIntact(t *testing.T) {
-	want := map[string]string{}
-	all := map[string][]string{"no-cache": hNoCache, "nosniff": hNoSniff, "DENY": hDeny, "referrer": hReferrer,
-		"permissions": hPermissions, "hsts": hHSTS, "vary": hVaryCoding, "html": hHTML, "br": hCodings["br"], "gzip": hCodings["gzip"]}
-	for k, v := range all {
-		want[k] = strings.Join(v, "|")
-	}
-	_, h := newTestServer(t)
-	for _, target := range []string{"/", "/q/build?v=2", "/result?" + fullPlatform, "/embed/q/build?v=2", "/next?q=build&v=2", "/nope"} {
-		for _, accept := range []string{"", "br", "gzip"} {
-			req := httptest.NewRequest(http.MethodGet, target, nil)
-			req.Header.Set("Accept-Encoding", accept)
-			rec := httptest.NewRecorder()
-			h.ServeHTTP(rec, req)
-			// What a later handler or middleware might do to a response's headers.
-			rec.Header().Add("Vary", "Origin")
-			rec.Header().Add("Cache-Control", "private")
-			rec.Header().Add("Content-Type", "x")
-		}
-	}
-	for k, v := range all {
-		if got := strings.Join(v, "|"); got != want[k] || cap(v) != 1 {
-			t.Errorf("shared %s is now %q (cap %d)", k, got, cap(v))
-		}
-	}
-}
-
-// securityHeaders hands its nonce to the page even without instrument in front of it.
-func TestNonceWithoutInstrument(t *testing.T) {
-	s, _ := newTestServer(t)
-	h := s.securityHeaders(false)(s.handle(s.start))
-	r := get(t, h, "/")
-	wantStatus(t, r, http.StatusOK)
-	csp := r.Header().Get("Content-Security-Policy")
-	nonce, _, _ := strings.Cut(strings.SplitN(csp, "'nonce-", 2)[1], "'")
-	if nonce == "" || r.doc.Find("script").Length() == 0 {
-		t.Fatalf("no nonce in %q or no script on the page", csp)
-	}
-	r.doc.Find("script").Each(func(_ int, sc *goquery.Selection) {
-		if got := sc.AttrOr("nonce", ""); got != nonce {
-			t.Errorf("script nonce %q, CSP nonce %q", got, nonce)
-		}
-	})
 }

@@ -1,14 +1,13 @@
 package handlers
 
 import (
-	"bytes"
 	"html"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/a-h/templ"
 
+	"nestnext/serve"
 	"nestnext/static"
 	"nestnext/views"
 )
@@ -25,12 +24,10 @@ func (s *Server) embedScript(w http.ResponseWriter, r *http.Request) error {
 		return errNotFound
 	}
 	h := w.Header()
-	h.Set("Content-Type", a.ContentType)
 	h.Set("Cache-Control", "public, max-age=3600")
 	h.Set("Access-Control-Allow-Origin", "*")
-	// The hashed name changes with the content: after the hour a browser revalidates cheaply.
-	h.Set("ETag", `"`+a.HashedName+`"`)
-	http.ServeContent(w, r, "embed.js", time.Time{}, bytes.NewReader(a.Body))
+	// The ETag changes with the content: after the hour a browser revalidates cheaply.
+	serve.Write(w, r, http.StatusOK, s.asset(a))
 	return nil
 }
 
@@ -40,6 +37,11 @@ const frameTitle = "NestJS, Next.js, or both? decision wizard"
 // preview, and what a host page needs to know. The options go through parseTheme, exactly as the
 // embed pages read them, so the snippet never offers what the embed would ignore.
 func (s *Server) embedding(w http.ResponseWriter, r *http.Request) error {
+	if p, ok := s.pages.Lookup(r.URL.Path + "?" + r.URL.RawQuery); ok { // see cached
+		w.Header().Set("Cache-Control", pageCacheControl)
+		serve.Write(w, r, http.StatusOK, p)
+		return nil
+	}
 	q := r.URL.Query()
 	t := parseTheme(q)
 	page := views.EmbeddingPage{
@@ -55,7 +57,7 @@ func (s *Server) embedding(w http.ResponseWriter, r *http.Request) error {
 		DefaultOrigins: strings.Join(DefaultEmbedAllowedOrigins, " "),
 		Preview:        templ.Attributes{},
 	}
-	// The preview runs the real script from this origin; the Layout gives it the page's nonce.
+	// The preview runs the real script from this origin, which the CSP's script-src 'self' allows.
 	page.Scripts = append(page.Scripts, embedScriptPath)
 	page.Canonical = s.publicURL(r, "/embedding")
 	if o := s.ownOrigin(); o != nil {
@@ -89,8 +91,17 @@ func (s *Server) embedding(w http.ResponseWriter, r *http.Request) error {
 		`  title="` + frameTitle + `" loading="lazy"` + "\n" +
 		`  allow="clipboard-write; web-share" style="display:block;width:100%;height:900px;border:0"></iframe>`
 
-	w.Header().Set("Cache-Control", "no-cache")
-	render(w, r, http.StatusOK, views.Embedding(page))
+	// The page depends on the theme options and whether an accent was given but invalid.
+	key := "/embedding?" + t.query()
+	if page.AccentInvalid {
+		key += " invalid"
+	}
+	p, err := s.pages.Get(key, func() (*serve.Page, error) { return renderHTML(views.Embedding(page)) })
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", pageCacheControl)
+	serve.Write(w, r, http.StatusOK, p)
 	return nil
 }
 

@@ -6,8 +6,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/go-chi/chi/v5"
-
+	"nestnext/serve"
 	"nestnext/views"
 )
 
@@ -29,7 +28,7 @@ var errNotFound = &httpError{
 // handlerFunc is a handler that returns an error instead of writing one; handle renders it.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
-// handle is the one place errors become error pages.
+// handle is the one place errors become error pages (api does the same for the JSON API).
 func (s *Server) handle(h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := h(w, r); err != nil {
@@ -41,7 +40,11 @@ func (s *Server) handle(h handlerFunc) http.Handler {
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
 	var he *httpError
 	if !errors.As(err, &he) {
-		s.log.ErrorContext(r.Context(), "request failed", "err", err, "request_id", requestID(r))
+		if r.Context().Err() != nil {
+			// The client went away (serve.Instrument records it as such): nobody to answer.
+			return
+		}
+		s.log.ErrorContext(r.Context(), "request failed", "err", err, "request_id", serve.RequestID(w))
 		he = &httpError{
 			status:  http.StatusInternalServerError,
 			heading: "Sorry, something went wrong",
@@ -62,10 +65,16 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	}
 	page.OEmbed = ""
 	if he.status >= 500 {
-		page.RequestID = requestID(r)
+		page.RequestID = serve.RequestID(w)
 	}
-	w.Header().Set("Cache-Control", "no-store")
-	render(w, r, he.status, views.Error(page))
+	h := w.Header()
+	h.Set("Cache-Control", "no-store")
+	// A failed handler may have set headers for the page it meant to send.
+	h.Del("Content-Disposition")
+	if err := render(w, r, he.status, views.Error(page)); err != nil {
+		s.log.ErrorContext(r.Context(), "error page failed", "err", err, "request_id", serve.RequestID(w))
+		http.Error(w, "internal error", http.StatusInternalServerError)
+	}
 }
 
 func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) error {
@@ -91,7 +100,7 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.renderError(w, r, fmt.Errorf("panic: %v (route %s)", v, chi.RouteContext(r.Context()).RoutePattern()))
+				s.renderError(w, r, fmt.Errorf("panic: %v (route %s)", v, routePattern(r)))
 			}
 		}()
 		next.ServeHTTP(w, r)
@@ -109,11 +118,7 @@ func (s *Server) limitQuery(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if strings.HasPrefix(r.URL.Path, "/api/") {
-			s.writeProblem(w, r, newProblem(r, http.StatusRequestURITooLong, "The query string is longer than any set of answers can be."))
-			return
-		}
-		s.renderError(w, r, &httpError{
+		s.renderError(w, r, &httpError{ // problem JSON under /api/
 			status:  http.StatusRequestURITooLong,
 			heading: "This link is too long",
 			message: "The address is much longer than any set of answers can be, so it was not read. It may have been cut or altered on its way; start the wizard again, or ask for the link again.",

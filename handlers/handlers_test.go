@@ -23,7 +23,8 @@ func newTestServer(t testing.TB) (*Server, http.Handler) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := newServer(c, slog.New(slog.NewTextHandler(io.Discard, nil)), Config{})
+	// PUBLIC_URL as the binary always has it (set, or its listen address); httptest's host.
+	s := newServer(c, slog.New(slog.NewTextHandler(io.Discard, nil)), Config{PublicURL: &url.URL{Scheme: "http", Host: "example.com"}})
 	s.now = func() time.Time { return time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC) }
 	return s, s.routes()
 }

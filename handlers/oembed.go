@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"nestnext/ogimage"
+	"nestnext/serve"
 )
 
 // oEmbed 1.0 (https://oembed.com): blogs and docs tools (WordPress, Ghost, Discourse, and Notion
@@ -29,30 +30,12 @@ const (
 	oembedCacheAge = 86400
 )
 
-// ListenOrigin is the origin of a listening address, for Config.ListenOrigin: http://localhost:PORT
-// when the server listens on every interface or on loopback, else http://IP:PORT.
-func ListenOrigin(addr net.Addr) *url.URL {
-	tcp, ok := addr.(*net.TCPAddr)
-	if !ok {
-		return nil
-	}
-	host := "localhost"
-	if !tcp.IP.IsUnspecified() && !tcp.IP.IsLoopback() {
-		host = tcp.IP.String()
-	}
-	return &url.URL{Scheme: "http", Host: net.JoinHostPort(host, strconv.Itoa(tcp.Port))}
-}
-
 // ownOrigin is the one origin this server hands to other sites in oEmbed answers and discovery
-// links, and the only one whose URLs /oembed accepts as its own: PUBLIC_URL, else the listen
-// origin. Never the request's Host, which whoever sends the request chooses. nil when neither is
-// configured: then no URL is ours and pages carry no discovery link.
-func (s *Server) ownOrigin() *url.URL {
-	if u := s.cfg.PublicURL; u != nil {
-		return u // cmd/wizard keeps only its scheme and host
-	}
-	return s.cfg.ListenOrigin
-}
+// links, and the only one whose URLs /oembed accepts as its own: PUBLIC_URL (cmd/wizard sets it
+// to the listen origin when the operator does not). Never the request's Host, which whoever sends
+// the request chooses. nil when none is configured: then no URL is ours and pages carry no
+// discovery link.
+func (s *Server) ownOrigin() *url.URL { return s.cfg.PublicURL }
 
 // isOwn reports whether u names this server's origin. An origin on localhost (the listen origin
 // in development) also answers to 127.0.0.1 and [::1] on the same port: the same server, by
@@ -220,11 +203,10 @@ func (s *Server) oembed(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	h := w.Header()
-	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("Cache-Control", "public, max-age="+strconv.Itoa(oembedCacheAge))
 	// Consumers fetch from servers and from browsers; nothing here depends on credentials.
 	h.Set("Access-Control-Allow-Origin", "*")
-	w.Write(body)
+	serve.Write(w, r, http.StatusOK, serve.NewPage("application/json; charset=utf-8", body))
 	return nil
 }
 
@@ -239,30 +221,28 @@ func oembedHTML(src, script string, width, height int) string {
 		`<script src="` + html.EscapeString(script) + `" async></script>`
 }
 
-// discoverable gives a start, question or result page its oEmbed discovery Link header; meta
-// gives it the matching <link rel="alternate"> tag. Pages are served from memory, so this is
-// per-response work kept to a few allocations.
-func (s *Server) discoverable(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if href := s.oembedHref(r); href != "" {
-			w.Header()["Link"] = []string{"<" + href + `>; rel="alternate"; type="application/json+oembed"; title="` + siteName + `"`}
-		}
-		next.ServeHTTP(w, r)
-	})
+// oembedLink is the oEmbed discovery Link header of a start, question or result page ("" for
+// none); meta gives the page the matching <link rel="alternate"> tag. Both are made once, when
+// the page is built, from its canonical URL.
+func (s *Server) oembedLink(r *http.Request) string {
+	href := s.oembedHref(r)
+	if href == "" {
+		return ""
+	}
+	return "<" + href + `>; rel="alternate"; type="application/json+oembed"; title="` + siteName + `"`
 }
 
-// oembedHref is the oEmbed endpoint URL for the page r asks for (its own URL, on our origin), or
-// "" when the server has no origin of its own or r is not a start, question or result page.
+// oembedHref is the oEmbed endpoint URL for the page r asks for, named by its canonical URL on
+// our origin (a cached page holds nothing of one request's own query), or "" when the server has
+// no origin of its own or r is not a start, question or result page.
 func (s *Server) oembedHref(r *http.Request) string {
 	o := s.ownOrigin()
 	if o == nil || !discoverablePath(r.URL.Path) {
 		return ""
 	}
-	page := o.Scheme + "://" + o.Host + r.URL.EscapedPath()
-	if r.URL.RawQuery != "" {
-		page = o.Scheme + "://" + o.Host + r.URL.EscapedPath() + "?" + r.URL.RawQuery
-	}
-	return o.Scheme + "://" + o.Host + oembedPath + "?url=" + url.QueryEscape(page) + "&format=json"
+	page, _, _ := strings.Cut(s.pageKey(r), " ") // without a key's " removed=N" note
+	page = strings.TrimSuffix(page, "?")
+	return o.Scheme + "://" + o.Host + oembedPath + "?url=" + url.QueryEscape(o.Scheme+"://"+o.Host+page) + "&format=json"
 }
 
 // discoverablePath reports whether p is a start, question or result page, on the site or in the

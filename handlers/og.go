@@ -10,6 +10,7 @@ import (
 
 	"nestnext/decision"
 	"nestnext/ogimage"
+	"nestnext/serve"
 	"nestnext/views"
 )
 
@@ -38,14 +39,18 @@ func (s *Server) ogImage(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return errNotFound
 	}
-	png, err := s.cards.Get(name, func() ogimage.Card { return card })
+	p, err := s.pages.Get("og "+name, func() (*serve.Page, error) {
+		png, err := s.cards.Get(name, func() ogimage.Card { return card })
+		if err != nil {
+			return nil, err
+		}
+		return serve.NewPage("image/png", png), nil
+	})
 	if err != nil {
 		return err
 	}
-	h := w.Header()
-	h.Set("Content-Type", "image/png")
-	h.Set("Cache-Control", "public, max-age=31536000, immutable")
-	w.Write(png)
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	serve.Write(w, r, http.StatusOK, p)
 	return nil
 }
 

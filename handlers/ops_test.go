@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -12,11 +13,12 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"nestnext/decision"
+	"nestnext/serve"
 )
 
 func TestMetrics(t *testing.T) {
 	c, _ := decision.Default()
-	h := New(c, slog.New(slog.NewTextHandler(io.Discard, nil)), Config{Metrics: true})
+	h := New(c, slog.New(slog.NewTextHandler(io.Discard, nil)), Config{Metrics: serve.NewMetrics(), ServeMetrics: true})
 	for _, target := range []string{
 		"/q/build?v=2",
 		"/q/build?v=2", // served from the page cache: still counted
@@ -53,6 +55,40 @@ func TestMetrics(t *testing.T) {
 	_, off := newTestServer(t)
 	if get(t, off, "/metrics").Code != http.StatusNotFound {
 		t.Error("/metrics must not exist when metrics are off")
+	}
+	elsewhere := New(c, slog.New(slog.NewTextHandler(io.Discard, nil)), Config{Metrics: serve.NewMetrics()})
+	if get(t, elsewhere, "/metrics").Code != http.StatusNotFound {
+		t.Error("/metrics must not be on the app's handler when it is served elsewhere (METRICS_ADDR)")
+	}
+}
+
+// A request whose client went away is recorded as 499, neither logged nor counted as a 500,
+// and gets no error page.
+func TestAbortedRequestsAreNot500s(t *testing.T) {
+	c, _ := decision.Default()
+	var logs strings.Builder
+	m := serve.NewMetrics()
+	s := newServer(c, slog.New(slog.NewTextHandler(&logs, nil)), Config{Metrics: m, ServeMetrics: true})
+	// What a handler sees when its client disconnects mid-way: its context's error.
+	failing := serve.Instrument{Log: s.log, Metrics: m, Route: func(*http.Request) string { return "/slow" }}.Middleware(
+		s.handle(func(w http.ResponseWriter, r *http.Request) error { <-r.Context().Done(); return r.Context().Err() }))
+	api := serve.Instrument{Log: s.log, Metrics: m, Route: func(*http.Request) string { return "/api/slow" }}.Middleware(
+		s.api(func(w http.ResponseWriter, r *http.Request) error { <-r.Context().Done(); return r.Context().Err() }))
+	for _, h := range []http.Handler{failing, api, s.routes()} {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/result?"+fullPlatform, nil).WithContext(ctx))
+		if rec.Code == http.StatusInternalServerError || strings.Contains(rec.Body.String(), "went wrong") {
+			t.Errorf("aborted request answered %d", rec.Code)
+		}
+	}
+	body := get(t, s.routes(), "/metrics").Body.String()
+	if strings.Contains(body, `status="500"`) || !strings.Contains(body, `route="/slow",status="499"`) || !strings.Contains(body, `route="/api/slow",status="499"`) {
+		t.Errorf("aborts are not counted as 499:\n%s", body)
+	}
+	if strings.Contains(logs.String(), "status=500") || strings.Contains(logs.String(), "level=ERROR") {
+		t.Errorf("aborts were logged as errors:\n%s", logs.String())
 	}
 }
 
@@ -97,12 +133,12 @@ func TestCompressionAndETags(t *testing.T) {
 		if again.Code != http.StatusNotModified || again.Body.Len() != 0 {
 			t.Errorf("%s: revalidation got %d", enc, again.Code)
 		}
-		if again.Header().Get("Content-Security-Policy") != "" {
-			t.Error("a 304 must not replace the cached page's CSP (its nonce belongs to the cached body)")
+		if again.Header().Get("Content-Security-Policy") != r.Header().Get("Content-Security-Policy") {
+			t.Error("a 304 carries the page's own CSP, the same on every response")
 		}
 	}
 	plain := req("/result?"+fullPlatform, nil)
-	if plain.Header().Get("Content-Encoding") != "" || plain.Header().Get("Cache-Control") != "no-cache" {
+	if plain.Header().Get("Content-Encoding") != "" || plain.Header().Get("Cache-Control") != pageCacheControl {
 		t.Errorf("identity response: %v", plain.Header())
 	}
 	css := get(t, h, "/")
@@ -119,7 +155,7 @@ func TestRequestIDs(t *testing.T) {
 	c, _ := decision.Default()
 	var logs strings.Builder
 	s := newServer(c, slog.New(slog.NewTextHandler(&logs, nil)), Config{})
-	h := s.instrument(s.recoverPanics(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") })))
+	h := serve.Instrument{Log: s.log, Route: routePattern}.Middleware(s.recoverPanics(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") })))
 	reference := func(upstream string) string {
 		t.Helper()
 		req := httptest.NewRequest(http.MethodGet, "/", nil)
@@ -142,14 +178,15 @@ func TestRequestIDs(t *testing.T) {
 		return id
 	}
 	first, second := reference(""), reference("")
-	if first == second || !strings.HasPrefix(second, requestIDPrefix+"-") {
-		t.Errorf("generated IDs %q then %q: want distinct IDs with the process prefix %q", first, second, requestIDPrefix)
+	prefix, _, _ := strings.Cut(first, "-")
+	if first == second || len(prefix) < 8 || !strings.HasPrefix(second, prefix+"-") {
+		t.Errorf("generated IDs %q then %q: want distinct IDs with the process prefix", first, second)
 	}
 	if got := reference("lb-7f3a:42"); got != "lb-7f3a:42" {
 		t.Errorf("upstream X-Request-Id lb-7f3a:42 became %q", got)
 	}
 	for _, bad := range []string{"<script>alert(1)</script>", "a b", strings.Repeat("x", 65)} {
-		if got := reference(bad); !strings.HasPrefix(got, requestIDPrefix+"-") {
+		if got := reference(bad); !strings.HasPrefix(got, prefix+"-") {
 			t.Errorf("X-Request-Id %q was used (%q); want a generated ID", bad, got)
 		}
 	}

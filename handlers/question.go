@@ -57,7 +57,7 @@ func (s *Server) next(w http.ResponseWriter, r *http.Request) error {
 	}
 	if _, answered := rp.Answers[q.ID]; answered {
 		s.countAnswer(q.ID)
-		if rp.Complete() && s.metrics != nil {
+		if rp.Complete() {
 			if res, err := s.content.Evaluate(&rp); err == nil {
 				s.countCompletion(res.Outcome.ID)
 			}
@@ -70,8 +70,7 @@ func (s *Server) next(w http.ResponseWriter, r *http.Request) error {
 		// Opened in a new tab, this is the question itself, not the form's target.
 		page.OpenURL = s.publicURL(r, "/q/"+q.ID+"?"+s.content.Encode(rp.Answers))
 	}
-	render(w, r, http.StatusUnprocessableEntity, views.Question(page))
-	return nil
+	return render(w, r, http.StatusUnprocessableEntity, views.Question(page))
 }
 
 // nextURL is where a replay leads: the first unanswered question, or the result. Unrecognised

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"nestnext/decision"
+	"nestnext/serve"
 	"nestnext/views"
 )
 
@@ -33,68 +34,75 @@ func (s *Server) result(w http.ResponseWriter, r *http.Request) error {
 	})
 }
 
-// resultMarkdown serves the result as a Markdown Architecture Decision Record to download.
+// resultMarkdown serves the result as a Markdown Architecture Decision Record to download. The
+// record is dated, so it is cached per canonical answers and day.
 func (s *Server) resultMarkdown(w http.ResponseWriter, r *http.Request) error {
 	c := s.content
 	state := c.ParseState(r.URL.Query())
-	rp := c.Replay(state.Raw)
-	if !rp.Complete() {
-		return &httpError{
-			status:  http.StatusUnprocessableEntity,
-			heading: "The answers are incomplete",
-			message: "A decision record needs every question answered. Open the wizard from this link, finish the questions, and download the record from the result page.",
+	date := s.now().Format("2006-01-02")
+	p, err := s.pages.Get("/result.md?"+s.canonicalQuery(state)+" "+date, func() (*serve.Page, error) {
+		rp := c.Replay(state.Raw)
+		if !rp.Complete() {
+			return nil, &httpError{
+				status:  http.StatusUnprocessableEntity,
+				heading: "The answers are incomplete",
+				message: "A decision record needs every question answered. Open the wizard from this link, finish the questions, and download the record from the result page.",
+			}
 		}
-	}
-	res, err := c.Evaluate(&rp)
+		res, err := c.Evaluate(&rp)
+		if err != nil {
+			return nil, err
+		}
+		page := s.resultPage(r, &rp, res)
+		a := c.Article
+		adr := views.ADRPage{
+			ResultPage:    page,
+			Date:          date,
+			ShareURL:      page.ShareURL,
+			ArticleAuthor: a.Author,
+			ArticleRole:   a.AuthorRole,
+			Publisher:     a.Publisher,
+			Published:     a.Published,
+		}
+		st := siteOf(r)
+		abs := func(alt decision.Alternative) views.ChangeView {
+			cv := s.changeView(st, alt)
+			cv.AbsURL = s.publicURL(r, cv.URL)
+			return cv
+		}
+		for _, alt := range c.Counterfactuals(&rp, res) {
+			adr.AllChanges = append(adr.AllChanges, abs(alt))
+		}
+		for _, alt := range res.Confidence.Deciding {
+			adr.Deciding = append(adr.Deciding, abs(alt))
+		}
+		for _, alt := range c.ScopeChanges(&rp, res) {
+			adr.ScopeChanges = append(adr.ScopeChanges, abs(alt))
+		}
+		for _, nv := range res.Needs {
+			adr.Needs = append(adr.Needs, views.NeedLine{Name: nv.Need.Name, Value: nv.Value, Threshold: nv.Threshold, Met: nv.Met})
+		}
+		adr.Rule = s.ruleText()
+		for _, ov := range page.Open {
+			if len(ov.Changes) > 0 {
+				adr.OpenFlipping = append(adr.OpenFlipping, ov)
+			} else {
+				adr.OpenSteady = append(adr.OpenSteady, ov.Question)
+			}
+		}
+		var buf bytes.Buffer
+		if err := views.ADR(&buf, adr); err != nil {
+			return nil, err
+		}
+		p := serve.NewPage("text/markdown; charset=utf-8", buf.Bytes())
+		p.Header = http.Header{"Content-Disposition": {`attachment; filename="decision-record-` + res.Outcome.ID + `.md"`}}
+		return p, nil
+	})
 	if err != nil {
 		return err
 	}
-	page := s.resultPage(r, &rp, res)
-	a := c.Article
-	adr := views.ADRPage{
-		ResultPage:    page,
-		Date:          s.now().Format("2006-01-02"),
-		ShareURL:      page.ShareURL,
-		ArticleAuthor: a.Author,
-		ArticleRole:   a.AuthorRole,
-		Publisher:     a.Publisher,
-		Published:     a.Published,
-	}
-	st := siteOf(r)
-	abs := func(alt decision.Alternative) views.ChangeView {
-		cv := s.changeView(st, alt)
-		cv.AbsURL = s.publicURL(r, cv.URL)
-		return cv
-	}
-	for _, alt := range c.Counterfactuals(&rp, res) {
-		adr.AllChanges = append(adr.AllChanges, abs(alt))
-	}
-	for _, alt := range res.Confidence.Deciding {
-		adr.Deciding = append(adr.Deciding, abs(alt))
-	}
-	for _, alt := range c.ScopeChanges(&rp, res) {
-		adr.ScopeChanges = append(adr.ScopeChanges, abs(alt))
-	}
-	for _, nv := range res.Needs {
-		adr.Needs = append(adr.Needs, views.NeedLine{Name: nv.Need.Name, Value: nv.Value, Threshold: nv.Threshold, Met: nv.Met})
-	}
-	adr.Rule = s.ruleText()
-	for _, ov := range page.Open {
-		if len(ov.Changes) > 0 {
-			adr.OpenFlipping = append(adr.OpenFlipping, ov)
-		} else {
-			adr.OpenSteady = append(adr.OpenSteady, ov.Question)
-		}
-	}
-	var buf bytes.Buffer
-	if err := views.ADR(&buf, adr); err != nil {
-		return err
-	}
-	h := w.Header()
-	h.Set("Content-Type", "text/markdown; charset=utf-8")
-	h.Set("Content-Disposition", `attachment; filename="decision-record-`+res.Outcome.ID+`.md"`)
-	h.Set("Cache-Control", "no-cache")
-	w.Write(buf.Bytes())
+	w.Header().Set("Cache-Control", pageCacheControl)
+	serve.Write(w, r, http.StatusOK, p)
 	return nil
 }
 

@@ -2,58 +2,121 @@ package handlers
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/go-chi/chi/v5/middleware"
+
+	"nestnext/serve"
 )
 
-// routes lists every route the service answers. Every route is GET (and so HEAD); the /embed/
-// group serves the same wizard for iframes, with its own framing policy.
+// routes lists every route the service answers. Every route is GET and HEAD (see getAndHead); the
+// /embed/ group serves the same wizard for iframes, with its own framing policy, and /api/v1 is
+// the JSON API.
+//
+// A request passes, in order: serve.Instrument (request ID, log line, metrics), the security
+// headers (every response has them, a 414 or a panic's 500 included), recoverPanics, limitQuery,
+// then the route's handler, which writes its response through serve.Write.
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(s.instrument)
+	r.Use(serve.Instrument{Log: s.log, Metrics: s.cfg.Metrics, Route: routePattern}.Middleware)
+	r.Use(serve.Headers(s.securityHeaders(false)))
 	r.Use(s.recoverPanics)
-	r.Use(middleware.GetHead)
 	r.Use(s.limitQuery)
 
-	r.Group(func(r chi.Router) {
-		r.Use(s.securityHeaders(false))
-		s.wizardRoutes(r)
-		r.Method(http.MethodGet, "/result.md", s.handle(s.resultMarkdown))
-		r.Method(http.MethodGet, "/team.md", s.handle(s.teamMarkdown))
-		r.Method(http.MethodGet, "/static/*", s.handle(s.static))
-		r.Method(http.MethodGet, "/og/v{version}/{name}.png", s.handle(s.ogImage))
-		r.Method(http.MethodGet, "/embed.js", s.handle(s.embedScript))
-		r.Method(http.MethodGet, "/embedding", s.handle(s.embedding))
-		r.Method(http.MethodGet, oembedPath, s.handle(s.oembed))
-		r.Method(http.MethodGet, howPath, s.handle(s.how))
-		r.Get("/robots.txt", s.robots)
-		r.Get("/healthz", s.healthz)
-		r.Get("/readyz", s.readyz)
-		if s.metrics != nil {
-			r.Method(http.MethodGet, "/metrics", s.metricsHandler())
-		}
-		r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }).ServeHTTP)
-		r.MethodNotAllowed(s.handle(s.methodNotAllowed).ServeHTTP)
-	})
+	s.wizardRoutes(r)
+	getAndHead(r, "/result.md", s.handle(s.resultMarkdown))
+	getAndHead(r, "/team.md", s.handle(s.teamMarkdown))
+	getAndHead(r, "/static/*", s.handle(s.static))
+	getAndHead(r, "/og/v{version}/{name}.png", s.handle(s.ogImage))
+	getAndHead(r, "/embed.js", s.handle(s.embedScript))
+	getAndHead(r, "/embedding", s.handle(s.embedding))
+	getAndHead(r, oembedPath, s.handle(s.oembed))
+	getAndHead(r, howPath, s.handle(s.how))
+	getAndHead(r, "/robots.txt", robots)
+	getAndHead(r, "/healthz", text("no-store", "ok\n")) // the process is alive
+	getAndHead(r, "/readyz", http.HandlerFunc(s.readyz))
+	if s.cfg.Metrics != nil && s.cfg.ServeMetrics {
+		getAndHead(r, "/metrics", s.cfg.Metrics.Handler())
+	}
+	r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }).ServeHTTP)
+	r.MethodNotAllowed(s.handle(s.methodNotAllowed).ServeHTTP)
+
 	r.Route("/embed", func(r chi.Router) {
-		r.Use(embedMode, s.securityHeaders(true))
+		r.Use(serve.Headers(s.securityHeaders(true)))
 		s.wizardRoutes(r)
-		r.Method(http.MethodGet, "/theme.css", s.handle(s.themeCSS))
+		getAndHead(r, "/theme.css", s.handle(s.themeCSS))
 		r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }).ServeHTTP)
 		r.MethodNotAllowed(s.handle(s.methodNotAllowed).ServeHTTP)
 	})
-	// The JSON API sets its own headers (problem JSON errors, CORS, a CSP for JSON).
-	r.Route("/api/v1", s.apiRoutes)
+
+	// The JSON API: problem JSON errors, CORS, a CSP for JSON (apiHeaders).
+	r.Route(apiPrefix, func(r chi.Router) {
+		r.Use(serve.Headers(apiHeaders))
+		for path, h := range map[string]handlerFunc{
+			"/decision":     s.apiDecision,
+			"/result":       s.apiResult,
+			"/team":         s.apiTeam,
+			"/openapi.json": s.apiOpenAPI,
+		} {
+			getAndHead(r, path, s.api(h))
+			r.Options(path, apiPreflight)
+		}
+		r.NotFound(s.apiNotFound)
+		r.MethodNotAllowed(s.apiMethodNotAllowed)
+	})
 	return r
 }
 
 // wizardRoutes are the pages a visitor steps through, on the site and in the embed alike.
 func (s *Server) wizardRoutes(r chi.Router) {
 	r = r.With(s.teamJourney) // a team journey's tm= rides along (team.go)
-	r.Method(http.MethodGet, "/", s.discoverable(s.handle(s.start)))
-	r.Method(http.MethodGet, "/q/{id}", s.discoverable(s.handle(s.question)))
-	r.Method(http.MethodGet, "/next", s.handle(s.next))
-	r.Method(http.MethodGet, "/result", s.discoverable(s.handle(s.result)))
-	s.teamRoutes(r)
+	getAndHead(r, "/", s.handle(s.start))
+	getAndHead(r, "/q/{id}", s.handle(s.question))
+	getAndHead(r, "/next", s.handle(s.next))
+	getAndHead(r, "/result", s.handle(s.result))
+	getAndHead(r, "/team", s.handle(s.team))          // a team's decision (team.go)
+	getAndHead(r, "/team/join", s.handle(s.teamJoin)) // a member's name, then their answers
+}
+
+// getAndHead registers h for GET and HEAD: net/http sends no body for HEAD, whatever h writes.
+func getAndHead(r chi.Router, pattern string, h http.Handler) {
+	r.Method(http.MethodGet, pattern, h)
+	r.Method(http.MethodHead, pattern, h)
+}
+
+// routePattern names the route a request matched, for logs and metrics.
+func routePattern(r *http.Request) string {
+	if rc := chi.RouteContext(r.Context()); rc != nil {
+		return rc.RoutePattern()
+	}
+	return ""
+}
+
+// securityHeaders are the headers every response of the site (embed false) or of the /embed/
+// pages carries. They are the same on every response, because pages are cached as bytes and
+// served to everyone. script-src 'self' allows the wizard's own script files and nothing else:
+// the pages have no inline script, event-handler attribute or eval, so a nonce or hash would add
+// nothing (README, Operations, says why, and why there is no Cross-Origin-Opener-Policy). Embed
+// pages may be framed by the allowlist; everything else may not be framed at all.
+func (s *Server) securityHeaders(embed bool) http.Header {
+	ancestors := "'none'"
+	h := http.Header{}
+	if embed {
+		// 'self' always: the "Embed this wizard" page previews the embed.
+		ancestors = "'self'"
+		if o := s.cfg.EmbedAllowedOrigins; len(o) != 1 || o[0] != "'none'" {
+			ancestors += " " + strings.Join(o, " ")
+		}
+		h["X-Frame-Options"] = nil // deleted: frame-ancestors decides
+	} else {
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()")
+		if s.cfg.PublicURL != nil && s.cfg.PublicURL.Scheme == "https" {
+			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
+	}
+	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'none'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors "+ancestors)
+	return h
 }

@@ -1,40 +1,47 @@
-// Package handlers serves the wizard over HTTP: it turns requests into engine calls and view models.
-// It knows nothing of scoring (that is package decision) and nothing of markup (package views).
+// Package handlers serves the wizard over HTTP: it turns requests into engine calls and view
+// models. It knows nothing of scoring (package decision), of markup (package views), or of how
+// bytes reach the wire (package serve).
+//
+// routes.go lists every route. Page handlers return an error, which handle (errors.go) turns
+// into an error page; API handlers too, and api (api.go) turns it into problem JSON. A page is a
+// pure function of its canonical URL (pages.go): rendered and compressed once, served as bytes.
 package handlers
 
 import (
-	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/url"
-	"sync"
 	"time"
 
 	"nestnext/decision"
 	"nestnext/ogimage"
+	"nestnext/serve"
 	"nestnext/static"
 	"nestnext/views"
 )
 
 // Config is what the handlers need from the operator.
 type Config struct {
-	// PublicURL is the site's public origin (scheme and host, no path), used for canonical and
-	// share links; nil means "the request's host", which suits local use.
+	// PublicURL is the public origin (scheme and host), the only source of absolute links; nil
+	// makes them relative. The request's Host header never reaches a body.
 	PublicURL *url.URL
-	// ListenOrigin is where the server listens (see ListenOrigin), for oEmbed when PublicURL is
-	// unset; nil leaves oEmbed without an origin of its own (every URL is someone else's).
-	ListenOrigin *url.URL
-	// EmbedAllowedOrigins are the CSP frame-ancestors sources allowed to frame /embed/ pages.
+	// EmbedAllowedOrigins are the CSP frame-ancestors sources allowed to frame /embed/ pages;
+	// nil means DefaultEmbedAllowedOrigins.
 	EmbedAllowedOrigins []string
-	// Metrics serves Prometheus metrics at /metrics and counts wizard use.
-	Metrics bool
+	// Metrics, when set, records request durations and counts wizard use.
+	Metrics *serve.Metrics
+	// ServeMetrics also serves them at /metrics here (the binary uses METRICS_ADDR when set).
+	ServeMetrics bool
 	// Ready reports whether to take traffic (false while shutting down); nil means always.
 	Ready func() bool
 }
 
-// DefaultEmbedAllowedOrigins lets any https site and local development embed the wizard: the
-// embed pages hold no personal data and set no cookies, so framing them is harmless.
-var DefaultEmbedAllowedOrigins = []string{"https:", "http://localhost:*", "http://127.0.0.1:*"}
+// DefaultEmbedAllowedOrigins lets any https site embed the wizard: the embed pages hold no
+// personal data and set no cookies, so framing them is harmless.
+var DefaultEmbedAllowedOrigins = []string{"https:"}
+
+// DevEmbedAllowedOrigins adds local development servers, for a wizard bound to loopback.
+var DevEmbedAllowedOrigins = []string{"https:", "http://localhost:*", "http://127.0.0.1:*"}
 
 // Server holds what the handlers need. Build it with New.
 type Server struct {
@@ -42,13 +49,16 @@ type Server struct {
 	log     *slog.Logger
 	cfg     Config
 	// now is the clock, replaceable in tests (decision records are dated).
-	now     func() time.Time
-	cards   *ogimage.Cache
-	metrics *metrics // nil when metrics are off
-	pages   *pageCache
-	// decisionJSON is the /api/v1/decision body, encoded once.
-	decisionJSON func() ([]byte, error)
+	now      func() time.Time
+	cards    *ogimage.Cache
+	counters *counters
+	// pages holds every rendered body by canonical key (pages.go), and the static files.
+	pages *serve.Cache
 }
+
+// pageCacheBytes bounds the page cache: a result page counts about 47 KB and a question page
+// 13 KB, so it keeps over 200 results or 750 question pages.
+const pageCacheBytes = 10 << 20
 
 // New returns the wizard's HTTP handler with every route and middleware in place.
 func New(content *decision.Content, log *slog.Logger, cfg Config) http.Handler {
@@ -59,12 +69,7 @@ func newServer(content *decision.Content, log *slog.Logger, cfg Config) *Server 
 	if cfg.EmbedAllowedOrigins == nil {
 		cfg.EmbedAllowedOrigins = DefaultEmbedAllowedOrigins
 	}
-	s := &Server{content: content, log: log, cfg: cfg, now: time.Now, cards: ogimage.NewCache(), pages: newPageCache(pageCacheBytes)}
-	if cfg.Metrics {
-		s.metrics = newMetrics()
-	}
-	s.decisionJSON = sync.OnceValues(func() ([]byte, error) { return json.Marshal(s.decisionBody()) })
-	return s
+	return &Server{content: content, log: log, cfg: cfg, now: time.Now, cards: ogimage.NewCache(), pages: serve.NewCache(pageCacheBytes), counters: newCounters(cfg.Metrics)}
 }
 
 // meta fills the parts of <head> every page shares.
@@ -90,9 +95,18 @@ func (s *Server) meta(r *http.Request, title, description string, noindex bool) 
 		if st.theme.accent != "" {
 			m.ThemeCSS = "/embed/theme.css?accent=" + st.theme.accent
 		}
-		m.OpenURL = s.publicURL(r, sitePath(r))
+		m.OpenURL = s.publicURL(r, s.sitePath(r))
 	}
 	return m
+}
+
+// publicURL makes a site path absolute from PUBLIC_URL and nothing else: a page is cached and
+// served to everyone who asks for its URL, so it holds nothing from one request's headers.
+func (s *Server) publicURL(_ *http.Request, pathAndQuery string) string {
+	if u := s.cfg.PublicURL; u != nil {
+		return (&url.URL{Scheme: u.Scheme, Host: u.Host}).String() + pathAndQuery
+	}
+	return pathAndQuery
 }
 
 const siteName = "NestJS, Next.js, or both?"

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -41,10 +40,7 @@ func parseTheme(q url.Values) theme {
 	return t
 }
 
-// themeParams are the query parameters the embed options use, in the order links carry them.
-var themeParams = []string{"accent", "theme", "intro"}
-
-// params returns the theme's non-default options as name/value pairs, in themeParams order.
+// params returns the theme's non-default options as name/value pairs, in the order links use.
 func (t theme) params() [][2]string {
 	var out [][2]string
 	if t.accent != "" {
@@ -61,29 +57,21 @@ func (t theme) params() [][2]string {
 
 // query returns the theme as query parameters to append to internal links ("" when default).
 func (t theme) query() string {
-	var b strings.Builder
+	var parts []string
 	for _, p := range t.params() {
-		if b.Len() > 0 {
-			b.WriteByte('&')
-		}
-		b.WriteString(p[0] + "=" + url.QueryEscape(p[1]))
+		parts = append(parts, p[0]+"="+url.QueryEscape(p[1]))
 	}
-	return b.String()
+	return strings.Join(parts, "&")
 }
 
-type siteKey struct{}
-
+// siteOf is how r is being served: under /embed/, with the theme its query asks for, or on the site.
 func siteOf(r *http.Request) site {
-	s, _ := r.Context().Value(siteKey{}).(site)
-	return s
-}
-
-// embedMode marks requests under /embed/ and reads their theme.
-func embedMode(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		st := site{embed: true, theme: parseTheme(r.URL.Query())}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), siteKey{}, st)))
-	})
+	var st site
+	if r.URL.Path == "/embed" || strings.HasPrefix(r.URL.Path, "/embed/") {
+		st = site{embed: true, theme: parseTheme(r.URL.Query())}
+	}
+	st.team, _ = r.Context().Value(journeyKey{}).(string) // set by teamJourney once validated
+	return st
 }
 
 // prefix is the path prefix of this mode's pages.
@@ -97,36 +85,27 @@ func (st site) prefix() string {
 // link builds an internal URL in this mode: the path under the mode's prefix, the answers query,
 // then the embed theme options.
 func (st site) link(path, query string) string {
-	u := st.prefix() + path
-	extra := ""
-	if st.embed {
-		extra = st.theme.query()
+	if extra := st.theme.query(); st.embed && extra != "" {
+		query = strings.TrimPrefix(query+"&"+extra, "&")
 	}
 	if st.team != "" {
-		if extra != "" {
-			extra += "&"
-		}
-		extra += journeyParam + "=" + url.QueryEscape(st.team)
+		query = strings.TrimPrefix(query+"&"+journeyParam+"="+url.QueryEscape(st.team), "&")
 	}
-	switch {
-	case query != "" && extra != "":
-		return u + "?" + query + "&" + extra
-	case query != "":
-		return u + "?" + query
-	case extra != "":
-		return u + "?" + extra
+	if query == "" {
+		return st.prefix() + path
 	}
-	return u
+	return st.prefix() + path + "?" + query
 }
 
-// sitePath returns the same page outside the embed (for "Open in a new tab" and canonical links).
-func sitePath(r *http.Request) string {
+// sitePath returns the same page outside the embed (for "Open in a new tab"), with its canonical
+// query: the page is cached, so it may hold nothing of the request's URL beyond what its key names.
+func (s *Server) sitePath(r *http.Request) string {
 	// One leading slash only: "//host/..." would be a link to another site.
 	p := "/" + strings.TrimLeft(strings.TrimPrefix(r.URL.Path, "/embed"), "/")
-	q := r.URL.Query()
-	for _, k := range themeParams {
-		q.Del(k)
+	state := s.content.ParseState(r.URL.Query())
+	if p == "/" && len(state.Raw) == 0 {
+		return p
 	}
 	// Re-escape: the decoded path may hold anything a visitor typed.
-	return (&url.URL{Path: p, RawQuery: q.Encode()}).String()
+	return (&url.URL{Path: p, RawQuery: s.canonicalQuery(state)}).String()
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"nestnext/serve"
 	"nestnext/static"
 )
 
@@ -22,46 +23,46 @@ func (s *Server) static(w http.ResponseWriter, r *http.Request) error {
 	if a == nil {
 		return errNotFound
 	}
-	h := w.Header()
 	if hashed {
-		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 	} else {
-		h.Set("Cache-Control", "public, max-age=300")
+		w.Header().Set("Cache-Control", "public, max-age=300")
 	}
-	var variants []encoded
-	if a.Brotli != nil {
-		variants = []encoded{{"br", a.Brotli}, {"gzip", a.Gzip}}
-	}
-	writeBody(w, r, http.StatusOK, a.ContentType, a.Body, a.ETag, variants...)
+	serve.Write(w, r, http.StatusOK, s.asset(a))
 	return nil
 }
 
-// healthz says the process is alive.
-func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Write([]byte("ok\n"))
+// asset is a static file as a page, with the brotli and gzip copies made at start-up.
+func (s *Server) asset(a *static.Asset) *serve.Page {
+	p, _ := s.pages.Get("asset "+a.Name, func() (*serve.Page, error) {
+		return serve.Precompressed(a.ContentType, a.Body, a.Brotli, a.Gzip), nil
+	})
+	return p
 }
+
+// text answers with a fixed plain-text body, made once.
+func text(cacheControl, body string) http.Handler {
+	p := serve.NewPage("text/plain; charset=utf-8", []byte(body))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", cacheControl)
+		serve.Write(w, r, http.StatusOK, p)
+	})
+}
+
+// robots lets crawlers reach the start page, result pages (noindex, but crawlers must fetch them
+// to read their preview cards) and preview images; only the form endpoint is off limits.
+var robots = text("public, max-age=86400", "User-agent: *\nDisallow: /next\nDisallow: /embed/next\nAllow: /\n")
 
 // readyz says whether to send traffic here: the content is loaded (it is, or the server would
-// not have started) and the server is not shutting down.
+// not have started) and the server is not shutting down (then 503, while it still serves the
+// requests a load balancer sends before it notices).
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
+	body, status := fmt.Sprintf("ready: content version %d\n", s.content.Version), http.StatusOK
 	if s.cfg.Ready != nil && !s.cfg.Ready() {
-		w.WriteHeader(http.StatusServiceUnavailable)
-		w.Write([]byte("shutting down\n"))
-		return
+		body, status = "shutting down\n", http.StatusServiceUnavailable
 	}
-	fmt.Fprintf(w, "ready: content version %d\n", s.content.Version)
-}
-
-// robots.txt lets crawlers reach the start page, result pages (noindex, but crawlers must fetch
-// them to read their preview cards) and preview images; only the form endpoint is off limits.
-func (s *Server) robots(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("Cache-Control", "public, max-age=86400")
-	w.Write([]byte("User-agent: *\nDisallow: /next\nDisallow: /embed/next\nAllow: /\n"))
+	w.Header().Set("Cache-Control", "no-store")
+	serve.Write(w, r, status, serve.NewPage("text/plain; charset=utf-8", []byte(body)))
 }
 
 // themeCSS carries an embedder's accent colour as a stylesheet: the CSP forbids inline styles.
@@ -71,9 +72,9 @@ func (s *Server) themeCSS(w http.ResponseWriter, r *http.Request) error {
 	if t.accent == "" {
 		return errNotFound
 	}
-	w.Header().Set("Content-Type", "text/css; charset=utf-8")
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-	fmt.Fprintf(w, ":root{--accent:#%s;--accent-text:%s}\n", t.accent, textOn(t.accent))
+	css := fmt.Sprintf(":root{--accent:#%s;--accent-text:%s}\n", t.accent, textOn(t.accent))
+	serve.Write(w, r, http.StatusOK, serve.NewPage("text/css; charset=utf-8", []byte(css)))
 	return nil
 }
 

@@ -15,9 +15,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/go-chi/chi/v5"
-
 	"nestnext/decision"
+	"nestnext/serve"
 	"nestnext/views"
 )
 
@@ -143,6 +142,9 @@ func (s *Server) parseJourney(v string) (journey, error) {
 
 // teamJourney puts a tm= parameter into the request's site, so every link and form the
 // question pages make carries it. A malformed one gets the 400 page.
+// journeyKey is the context key of a validated team journey's tm= value (see siteOf).
+type journeyKey struct{}
+
 func (s *Server) teamJourney(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !strings.Contains(r.URL.RawQuery, journeyParam+"=") {
@@ -158,9 +160,7 @@ func (s *Server) teamJourney(next http.Handler) http.Handler {
 			s.renderError(w, r, err)
 			return
 		}
-		st := siteOf(r)
-		st.team = v
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), siteKey{}, st)))
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), journeyKey{}, v)))
 	})
 }
 
@@ -193,8 +193,21 @@ func (s *Server) finishJourney(w http.ResponseWriter, r *http.Request, answers d
 
 // team shows a team's decision.
 func (s *Server) team(w http.ResponseWriter, r *http.Request) error {
-	return s.servePage(w, r, func() (built, error) {
-		tl, err := s.parseTeamLink(r.URL.Query(), false)
+	tl, parseErr := s.parseTeamLink(r.URL.Query(), false)
+	// The page depends on the members, the version and the embed theme only: the canonical team
+	// link names them. A link that does not parse fails in build, and nothing is cached for it.
+	key := func() string {
+		if parseErr != nil || tl.old {
+			return r.URL.Path + "?" + r.URL.RawQuery
+		}
+		q := s.teamQuery(tl.members)
+		if st := siteOf(r); st.embed && st.theme.query() != "" {
+			q += "&" + st.theme.query()
+		}
+		return r.URL.Path + "?" + q
+	}
+	return s.serveKeyed(w, r, key, func() (built, error) {
+		tl, err := tl, parseErr
 		if err != nil {
 			return built{}, err
 		}
@@ -427,17 +440,9 @@ func (s *Server) teamMarkdown(w http.ResponseWriter, r *http.Request) error {
 	if err := views.TeamADR(&buf, rec); err != nil {
 		return err
 	}
-	h := w.Header()
-	h.Set("Content-Type", "text/markdown; charset=utf-8")
-	h.Set("Content-Disposition", `attachment; filename="team-decision-record.md"`)
-	h.Set("Cache-Control", "no-cache")
-	w.Write(buf.Bytes())
+	p := serve.NewPage("text/markdown; charset=utf-8", buf.Bytes())
+	p.Header = http.Header{"Content-Disposition": {`attachment; filename="team-decision-record.md"`}}
+	w.Header().Set("Cache-Control", "no-cache") // dated: a new day makes a new record
+	serve.Write(w, r, http.StatusOK, p)
 	return nil
-}
-
-// teamRoutes are the team pages, on the site and in the embed; routes.go adds them to
-// wizardRoutes. The team journey's parameter is read for every wizard page by teamJourney.
-func (s *Server) teamRoutes(r chi.Router) {
-	r.Method(http.MethodGet, "/team", s.handle(s.team))
-	r.Method(http.MethodGet, "/team/join", s.handle(s.teamJoin))
 }

@@ -398,3 +398,37 @@ func TestTeamTogether(t *testing.T) {
 	}
 	t.Fatal("no random pair of 500 decides only together")
 }
+
+// Team pages are cached by their members: two teams never share a page, and a team link with
+// junk parameters shares its team's page.
+func TestTeamPagesAreKeyedByMembers(t *testing.T) {
+	s, h := newTestServer(t)
+	c := s.content
+	cv := "&v=" + strconv.Itoa(c.Version)
+	first := "/team?m=" + c.EncodeMember(decision.TeamMember{Name: "Ada", Answers: walkAnswers(c, firstOption)}) + cv
+	last := "/team?m=" + c.EncodeMember(decision.TeamMember{Name: "Bo", Answers: walkAnswers(c, lastRealOption)}) + cv
+	a, b := fetchWith(h, first), fetchWith(h, last)
+	if a.Code != http.StatusOK || b.Code != http.StatusOK {
+		t.Fatalf("team pages: %d, %d", a.Code, b.Code)
+	}
+	if a.Body.String() == b.Body.String() || !strings.Contains(b.Body.String(), "Bo") {
+		t.Error("two different teams got the same page")
+	}
+	if junk := fetchWith(h, first+"&utm_source=x"); junk.Body.String() != a.Body.String() {
+		t.Error("a team link with a tracking parameter got another page")
+	}
+}
+
+// A page's oEmbed discovery names its canonical URL, never the query one request came with.
+func TestDiscoveryNamesTheCanonicalURL(t *testing.T) {
+	_, h := newTestServer(t)
+	rec := fetchWith(h, "/result?utm_source=news&"+fullPlatform+"&fbclid=abc123")
+	for _, where := range []string{rec.Header().Get("Link"), rec.Body.String()} {
+		if strings.Contains(where, "utm_source") || strings.Contains(where, "fbclid") {
+			t.Errorf("discovery carries the request's junk parameters: %.200s", where)
+		}
+	}
+	if !strings.Contains(rec.Header().Get("Link"), "application/json+oembed") {
+		t.Errorf("no discovery Link header: %q", rec.Header().Get("Link"))
+	}
+}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Load benchmark, side by side: builds the wizard and cmd/loadbench, then runs the wizard binary
-# and a plain net/http "floor" server (the same result-page bytes from memory) on free loopback
+# and a plain net/http "floor" server (for each URL, the same bytes from memory) on free loopback
 # ports and drives them alternately with wrk. Prints a Markdown table (requests/s, p50, p99, ratio
 # to the floor) plus start-up time and the wizard's peak RSS. See BENCHMARKS.md.
 #

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -25,8 +26,10 @@ type config struct {
 	LogLevel        slog.Level
 	LogFormat       string
 	ShutdownTimeout time.Duration
+	DrainPeriod     time.Duration
 	ContentFile     string
 	Metrics         bool
+	MetricsAddr     string
 }
 
 // setting is one configurable value: its flag, its environment variable, its default and a parser
@@ -49,7 +52,7 @@ var settings = []setting{
 		c.Addr = v
 		return nil
 	}},
-	{"public-url", "PUBLIC_URL", "", "public origin for canonical, share and preview-card links, e.g. https://wizard.example.com (empty: the request's host)", func(c *config, v string) error {
+	{"public-url", "PUBLIC_URL", "", "public origin for canonical, share and preview-card links, e.g. https://wizard.example.com (empty: http:// and the listen address, with a warning)", func(c *config, v string) error {
 		if v == "" {
 			return nil
 		}
@@ -60,7 +63,10 @@ var settings = []setting{
 		c.PublicURL = &url.URL{Scheme: u.Scheme, Host: u.Host}
 		return nil
 	}},
-	{"embed-allowed-origins", "EMBED_ALLOWED_ORIGINS", strings.Join(handlers.DefaultEmbedAllowedOrigins, " "), "space-separated CSP frame-ancestors sources allowed to embed /embed/ pages ('none' forbids embedding)", func(c *config, v string) error {
+	{"embed-allowed-origins", "EMBED_ALLOWED_ORIGINS", "", "space-separated CSP frame-ancestors sources allowed to embed /embed/ pages ('none' forbids embedding; empty: " + strings.Join(handlers.DefaultEmbedAllowedOrigins, " ") + ", plus http://localhost:* http://127.0.0.1:* when bound to loopback)", func(c *config, v string) error {
+		if v == "" {
+			return nil
+		}
 		origins := strings.Fields(v)
 		if len(origins) == 0 {
 			return fmt.Errorf("must list at least one source, or 'none'")
@@ -83,29 +89,35 @@ var settings = []setting{
 		c.LogFormat = v
 		return nil
 	}},
+	{"metrics-addr", "METRICS_ADDR", "", "serve /metrics on this address of its own, e.g. 127.0.0.1:9090, and not on the app's port (empty: on the app's port)", func(c *config, v string) error {
+		c.MetricsAddr = v
+		return nil
+	}},
 	{"metrics", "METRICS", "on", "on or off: Prometheus metrics at /metrics (request durations, starts, completions, drop-off)", func(c *config, v string) error {
-		switch v {
-		case "on":
-			c.Metrics = true
-		case "off":
-			c.Metrics = false
-		default:
+		c.Metrics = v == "on"
+		if v != "on" && v != "off" {
 			return fmt.Errorf("must be on or off")
 		}
 		return nil
 	}},
-	{"shutdown-timeout", "SHUTDOWN_TIMEOUT", "20s", "how long in-flight requests may take to finish after SIGTERM", func(c *config, v string) error {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			return fmt.Errorf("must be a positive duration such as 20s")
-		}
-		c.ShutdownTimeout = d
-		return nil
-	}},
+	{"shutdown-timeout", "SHUTDOWN_TIMEOUT", "20s", "how long in-flight requests may take to finish after the drain", duration(func(c *config) *time.Duration { return &c.ShutdownTimeout }, 1)},
+	{"drain-period", "DRAIN_PERIOD", "3s", "after SIGTERM, how long /readyz answers 503 while requests are still served (with Connection: close), so load balancers stop sending traffic before the listener closes", duration(func(c *config) *time.Duration { return &c.DrainPeriod }, 0)},
 	{"content", "CONTENT_FILE", "", "serve this content file instead of the embedded decision/content.yaml", func(c *config, v string) error {
 		c.ContentFile = v
 		return nil
 	}},
+}
+
+// duration parses a setting of at least min into the field it picks.
+func duration(field func(*config) *time.Duration, min time.Duration) func(*config, string) error {
+	return func(c *config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < min {
+			return fmt.Errorf("must be a duration such as 3s, at least %s", min)
+		}
+		*field(c) = d
+		return nil
+	}
 }
 
 // frameSource accepts scheme sources (https:) and origins with optional wildcard host or port.
@@ -155,7 +167,23 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 	if c.Addr == "" {
 		c.Addr = ":" + strconv.Itoa(c.Port)
 	}
+	if c.EmbedOrigins == nil {
+		c.EmbedOrigins = handlers.DefaultEmbedAllowedOrigins
+		if isLoopback(c.Addr) {
+			c.EmbedOrigins = handlers.DevEmbedAllowedOrigins // local development
+		}
+	}
 	return c, nil
+}
+
+// isLoopback reports whether a listen address only takes connections from this machine.
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return host == "localhost" || ip != nil && ip.IsLoopback()
 }
 
 func printUsage(w io.Writer) {

@@ -32,7 +32,8 @@ func TestConfigValidation(t *testing.T) {
 		{"bad log level", nil, map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
 		{"bad log format", []string{"-log-format", "xml"}, nil, "must be text or json"},
 		{"bad metrics", nil, map[string]string{"METRICS": "yes"}, "must be on or off"},
-		{"bad timeout", nil, map[string]string{"SHUTDOWN_TIMEOUT": "-1s"}, "positive duration"},
+		{"bad timeout", nil, map[string]string{"SHUTDOWN_TIMEOUT": "-1s"}, "must be a duration"},
+		{"bad drain", nil, map[string]string{"DRAIN_PERIOD": "soon"}, "DRAIN_PERIOD"},
 		{"unknown flag", []string{"-colour"}, nil, "flag provided but not defined"},
 		{"stray argument", []string{"serve"}, nil, "unexpected argument"},
 	}
@@ -54,6 +55,19 @@ func TestConfigValidation(t *testing.T) {
 				t.Fatalf("want usage error containing %q, got %v", tt.want, err)
 			}
 		})
+	}
+}
+
+// The production default embed allowlist has no localhost; bound to loopback, it does.
+func TestEmbedDefaults(t *testing.T) {
+	for addr, want := range map[string]string{":8080": "https:", "0.0.0.0:8080": "https:", "127.0.0.1:8080": "https: http://localhost:* http://127.0.0.1:*", "localhost:8080": "https: http://localhost:* http://127.0.0.1:*", "[::1]:8080": "https: http://localhost:* http://127.0.0.1:*"} {
+		cfg, err := parseConfig([]string{"wizard", "-addr", addr}, func(string) string { return "" }, io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(cfg.EmbedOrigins, " "); got != want {
+			t.Errorf("%s: %q, want %q", addr, got, want)
+		}
 	}
 }
 
@@ -88,7 +102,7 @@ func TestGracefulShutdown(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- serve(ctx, ln, newHTTPServer(mux), &draining, 10*time.Second, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		done <- runServer(ctx, ln, newHTTPServer(mux), &draining, 0, 10*time.Second, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	}()
 	base := "http://" + ln.Addr().String()
 	result := make(chan int, 1)

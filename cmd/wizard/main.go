@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -19,6 +20,7 @@ import (
 
 	"nestnext/decision"
 	"nestnext/handlers"
+	"nestnext/serve"
 )
 
 func main() {
@@ -61,11 +63,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	tuneGC(getenv)
-
 	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
-	logs := newLineBuffer(stdout)
-	defer logs.Flush()
+	logs, flushLogs := newLogWriter(stdout)
+	defer flushLogs()
 	var log *slog.Logger
 	if cfg.LogFormat == "json" {
 		log = slog.New(slog.NewJSONHandler(logs, opts))
@@ -81,22 +81,52 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return &usageError{fmt.Sprintf("cannot listen on %s: %v", cfg.Addr, err)}
 	}
+	public := cfg.PublicURL
+	if public == nil {
+		public = listenURL(ln.Addr())
+		log.Warn("PUBLIC_URL is not set: share, canonical and preview-card links use the listen address; set PUBLIC_URL to the public origin (https://…) in production", "links", public.String())
+	}
 	var draining atomic.Bool
-	handler := handlers.New(content, log, handlers.Config{
-		PublicURL:           cfg.PublicURL,
-		ListenOrigin:        handlers.ListenOrigin(ln.Addr()),
+	hcfg := handlers.Config{
+		PublicURL:           public,
 		EmbedAllowedOrigins: cfg.EmbedOrigins,
-		Metrics:             cfg.Metrics,
 		Ready:               func() bool { return !draining.Load() },
-	})
+	}
+	if cfg.Metrics {
+		hcfg.Metrics = serve.NewMetrics()
+		hcfg.ServeMetrics = cfg.MetricsAddr == ""
+	}
+	if hcfg.Metrics != nil && cfg.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			ln.Close()
+			return &usageError{fmt.Sprintf("cannot listen on METRICS_ADDR %s: %v", cfg.MetricsAddr, err)}
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", hcfg.Metrics.Handler())
+		msrv := newHTTPServer(mux)
+		go msrv.Serve(mln)
+		defer msrv.Close()
+		log.Info("metrics", "addr", mln.Addr().String())
+	}
+	handler := handlers.New(content, log, hcfg)
 	log.Info("listening", "addr", ln.Addr().String(), "version", version, "content_version", content.Version)
-	return serve(ctx, handlers.Listener(ln), newHTTPServer(handler), &draining, cfg.ShutdownTimeout, log)
+	return runServer(ctx, ln, newHTTPServer(handler), &draining, cfg.DrainPeriod, cfg.ShutdownTimeout, log)
+}
+
+// listenURL is the origin links use when PUBLIC_URL is unset: the listen address, with localhost
+// for an address that takes every interface.
+func listenURL(addr net.Addr) *url.URL {
+	host, port, _ := net.SplitHostPort(addr.String())
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return &url.URL{Scheme: "http", Host: net.JoinHostPort(host, port)}
 }
 
 func newHTTPServer(h http.Handler) *http.Server {
 	return &http.Server{
 		Handler:           h,
-		ConnContext:       handlers.ConnContext,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      15 * time.Second,
@@ -105,9 +135,11 @@ func newHTTPServer(h http.Handler) *http.Server {
 	}
 }
 
-// serve runs srv until ctx ends, then drains: /readyz turns 503 so load balancers stop sending
-// traffic, in-flight requests finish (up to timeout), and serve returns nil.
-func serve(ctx context.Context, ln net.Listener, srv *http.Server, draining *atomic.Bool, timeout time.Duration, log *slog.Logger) error {
+// runServer runs srv until ctx ends, then drains and shuts down. For the drain period /readyz answers
+// 503, so load balancers take this instance out, while every request still gets its answer,
+// with Connection: close so clients reconnect elsewhere. Then the listener closes, in-flight
+// requests finish (up to timeout), and runServer returns nil.
+func runServer(ctx context.Context, ln net.Listener, srv *http.Server, draining *atomic.Bool, drain, timeout time.Duration, log *slog.Logger) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -116,6 +148,13 @@ func serve(ctx context.Context, ln net.Listener, srv *http.Server, draining *ato
 	case <-ctx.Done():
 	}
 	draining.Store(true)
+	srv.SetKeepAlivesEnabled(false)
+	log.Info("draining", "period", drain)
+	select {
+	case err := <-errc:
+		return err
+	case <-time.After(drain):
+	}
 	log.Info("shutting down", "timeout", timeout)
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()

@@ -5,11 +5,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -119,3 +121,116 @@ func TestValidateWritesTheMap(t *testing.T) {
 		}
 	}
 }
+
+// After SIGTERM the server drains: /readyz answers 503 while pages are still served, with
+// Connection: close, and only then does the listener close. /metrics is on METRICS_ADDR only.
+func TestDrainThenShutdown(t *testing.T) {
+	port, metricsPort := freePort(t), freePort(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	env := map[string]string{"PORT": port, "DRAIN_PERIOD": "1500ms", "METRICS_ADDR": "127.0.0.1:" + metricsPort}
+	var stdout bytes.Buffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"wizard"}, func(k string) string { return env[k] }, &stdout, io.Discard)
+	}()
+	base := "http://127.0.0.1:" + port
+	client := &http.Client{Timeout: 5 * time.Second}
+	status := func(url string) (int, bool) {
+		resp, err := client.Get(url)
+		if err != nil {
+			return -1, false
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode, resp.Close
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for code, _ := status(base + "/readyz"); code != http.StatusOK; code, _ = status(base + "/readyz") {
+		if time.Now().After(deadline) {
+			t.Fatal("server did not become ready")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if code, _ := status("http://127.0.0.1:" + metricsPort + "/metrics"); code != http.StatusOK {
+		t.Errorf("METRICS_ADDR /metrics: %d", code)
+	}
+	if code, _ := status(base + "/metrics"); code != http.StatusNotFound {
+		t.Errorf("/metrics on the app port with METRICS_ADDR set: %d", code)
+	}
+	cancel() // what SIGTERM does through signal.NotifyContext
+	time.Sleep(100 * time.Millisecond)
+	if code, _ := status(base + "/readyz"); code != http.StatusServiceUnavailable {
+		t.Errorf("/readyz during the drain: %d, want 503", code)
+	}
+	if code, closed := status(base + "/q/build?v=1"); code != http.StatusOK || !closed {
+		t.Errorf("a page during the drain: %d, Connection: close %v; want 200 and close", code, closed)
+	}
+	select {
+	case err := <-done:
+		t.Fatalf("run returned during the drain: %v", err)
+	default:
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run returned %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("run did not return after the drain")
+	}
+	if code, _ := status(base + "/readyz"); code != -1 {
+		t.Errorf("still listening after shutdown: %d", code)
+	}
+}
+
+// Without PUBLIC_URL links use the listen address, and the log says so.
+func TestPublicURLFallback(t *testing.T) {
+	if got := listenURL(&net.TCPAddr{Port: 8080}).String(); got != "http://localhost:8080" {
+		t.Errorf("all interfaces: %s", got)
+	}
+	if got := listenURL(&net.TCPAddr{IP: net.ParseIP("127.0.0.1"), Port: 9000}).String(); got != "http://127.0.0.1:9000" {
+		t.Errorf("loopback: %s", got)
+	}
+}
+
+// Log lines are batched: nothing is written per line, the ticker writes them within a moment,
+// and stop writes the rest.
+func TestLogWriterBatches(t *testing.T) {
+	var mu sync.Mutex
+	var out bytes.Buffer
+	writes := 0
+	w, stop := newLogWriter(writerFunc(func(p []byte) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		writes++
+		return out.Write(p)
+	}))
+	for range 100 {
+		w.Write([]byte("a line\n"))
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		mu.Lock()
+		n, lines := writes, strings.Count(out.String(), "\n")
+		mu.Unlock()
+		if lines == 100 {
+			if n > 2 {
+				t.Errorf("100 lines took %d writes", n)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d of 100 lines written after 5 s", lines)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	w.Write([]byte("last\n"))
+	stop()
+	if !strings.HasSuffix(out.String(), "last\n") {
+		t.Error("stop did not write the last line")
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
