@@ -37,7 +37,7 @@ func startOEmbedApp(t *testing.T) (string, *decision.Content) {
 	}
 	srv := httptest.NewUnstartedServer(nil)
 	pub, _ := url.Parse("http://" + srv.Listener.Addr().String())
-	srv.Config.Handler = handlers.New(c, slog.New(slog.NewTextHandler(io.Discard, nil)), handlers.Config{PublicURL: pub})
+	srv.Config.Handler = handlers.New(c, slog.New(slog.NewTextHandler(io.Discard, nil)), handlers.Config{PublicURL: pub, EmbedAllowedOrigins: handlers.DevEmbedAllowedOrigins}) // the host page is on localhost
 	srv.Start()
 	t.Cleanup(srv.Close)
 	return srv.URL, c
