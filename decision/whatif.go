@@ -78,34 +78,6 @@ func (c *Content) alternatives(r *Replay, q *Question, keep *Outcome) []Alternat
 	return out
 }
 
-// outcomeOf is what Alternatives finds for answers with question id answered opt, reduced to the
-// recommendation: the same forward walk as replay, answering "Not sure" to each question the
-// change brings onto the path (ok is false when one has no such answer, where Alternatives finds
-// no alternative), then the need states. It allocates nothing.
-func (c *Content) outcomeOf(answers Answers, id, opt string) (rec *Outcome, ok bool) {
-	sums, ok := c.sumsOf(answers, id, opt)
-	if !ok {
-		return nil, false
-	}
-	return &c.Outcomes[c.outcomeByMask[c.mask(&sums)]], true
-}
-
-// sumsOf is outcomeOf's walk, returning the evidence per need.
-func (c *Content) sumsOf(answers Answers, id, opt string) (sums needSums, ok bool) {
-	var buf optionIndexes
-	vals := c.indexes(answers, &buf)
-	qi, oi := -1, -1
-	if q := c.Question(id); q != nil {
-		qi = q.Position
-		for j := range q.Options {
-			if q.Options[j].ID == opt {
-				oi = j
-			}
-		}
-	}
-	return c.sumsAt(vals, qi, oi)
-}
-
 // optionIndexes holds, per question position, the index of the option answered (-1 for none).
 type optionIndexes [32]int
 
