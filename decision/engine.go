@@ -223,6 +223,15 @@ const maxNeeds = 8
 // needSums is the evidence per need position.
 type needSums [maxNeeds]int
 
+// OutcomeForStates is the outcome whose region holds the need states of mask (bit i set: Needs[i]
+// is met), as the content's `when` clauses declare it; the validator makes it exactly one.
+func (c *Content) OutcomeForStates(mask int) *Outcome {
+	if mask < 0 || mask >= len(c.outcomeByMask) {
+		return nil
+	}
+	return &c.Outcomes[c.outcomeByMask[mask]]
+}
+
 // mask is the set of met needs.
 func (c *Content) mask(sums *needSums) int {
 	m := 0

@@ -67,7 +67,7 @@ func HowPage(c *decision.Content, file string) views.HowPage {
 		for i := range c.Needs {
 			row.States = append(row.States, needState(&c.Needs[i], m&(1<<i) != 0))
 		}
-		if o := outcomeOf(c, m); o != nil {
+		if o := c.OutcomeForStates(m); o != nil {
 			row.Outcome, row.OutcomeID = o.Name, o.ID
 		}
 		p.Regions = append(p.Regions, row)
@@ -107,28 +107,6 @@ func needState(n *decision.Need, met bool) string {
 		return fmt.Sprintf("met (%d or more)", n.Threshold)
 	}
 	return fmt.Sprintf("not met (under %d)", n.Threshold)
-}
-
-// outcomeOf is the outcome whose region holds the need states of mask m (the validator makes it
-// exactly one).
-func outcomeOf(c *decision.Content, m int) *decision.Outcome {
-	for i := range c.Outcomes {
-		o := &c.Outcomes[i]
-		in := true
-		for j := range c.Needs {
-			met := m&(1<<j) != 0
-			switch o.When[c.Needs[j].ID] {
-			case decision.StateMet:
-				in = in && met
-			case decision.StateUnmet:
-				in = in && !met
-			}
-		}
-		if in {
-			return o
-		}
-	}
-	return nil
 }
 
 func howQuestion(c *decision.Content, q *decision.Question, section func(string) string) views.HowQuestion {
