@@ -88,6 +88,8 @@ type options struct {
 	mix         bool
 	logLevel    string
 	mixConns    int
+	// floorHeaders makes the floor send every header the wizard sent (see the flag).
+	floorHeaders bool
 	// serverCPUs and loadCPUs are taskset CPU lists when pinned, "" otherwise.
 	serverCPUs, loadCPUs string
 }
@@ -133,6 +135,7 @@ func main() {
 	flag.BoolVar(&o.mix, "mix", true, "also run the mixed load (every kind of page, the API, the embed and the decision record, Accept-Encoding: br, gzip) against a floor serving the same bytes per URL")
 	flag.StringVar(&o.logLevel, "log-level", "info", "the wizard's LOG_LEVEL (info logs a line per request; warn logs none)")
 	flag.IntVar(&o.mixConns, "mix-c", 256, "wrk connections for the mixed load")
+	flag.BoolVar(&o.floorHeaders, "floor-headers", false, "the floor also sends every response header the wizard sent for the URL (Date aside), through http.Header: the same bytes on the wire, so the ratio leaves out what the wizard's headers cost net/http and measures its own work")
 	flag.BoolVar(&o.pin, "pin", true, "pin the servers to CPU 0 and wrk to the other CPUs (taskset; needs 2 or more CPUs)")
 	flag.Parse()
 	if err := run(o); err != nil {
@@ -224,6 +227,15 @@ func run(o options) error {
 				return fmt.Errorf("Accept-Encoding %q: the wizard answered with coding %q, want %q", cd.accept, got, cd.name)
 			}
 			meta := cd.name + "\n" + u + "\n" + hdr.Get("Content-Type") + "\n" + hdr.Get("Content-Encoding") + "\n"
+			if o.floorHeaders {
+				for k, vs := range hdr {
+					for _, v := range vs {
+						if k != "Date" {
+							meta += k + ": " + v + "\n"
+						}
+					}
+				}
+			}
 			if err := os.WriteFile(filepath.Join(floorDir, strconv.Itoa(n)+".meta"), []byte(meta), 0o600); err != nil {
 				return err
 			}
@@ -314,7 +326,7 @@ func run(o options) error {
 	}
 	fmt.Println()
 	fmt.Printf("CPU/request is the server process's user+system CPU time during the run divided by the requests served (/proc/PID/stat): it does not move with the rest of the machine's load as requests/s does. CPU ratio = floor CPU/request ÷ wizard CPU/request. ")
-	fmt.Printf("bytes/response counts headers too (wrk's bytes read / requests). Floor: a plain net/http server (a separate process, same Go) writing, for each URL, the bytes the wizard sent for it in that coding, from memory, with its Content-Type and Content-Encoding only.\n")
+	fmt.Printf("bytes/response counts headers too (wrk's bytes read / requests). Floor: a plain net/http server (a separate process, same Go) writing, for each URL, the bytes the wizard sent for it in that coding, from memory, %s.\n", floorHeaderWords(o.floorHeaders))
 
 	if o.mix {
 		if err := o.runMix(ctx, wiz, floor, tmp); err != nil {
@@ -609,7 +621,8 @@ func (o options) startFloor(ctx context.Context, dir string) (*proc, error) {
 }
 
 // serveFloor is the floor process: ADDR DIR. DIR holds N.meta (coding profile, request URI,
-// Content-Type, Content-Encoding, one a line) and N.body for every URL measured. Each request
+// Content-Type, Content-Encoding, one a line, then with -floor-headers every header the wizard
+// sent, as "Key: value" lines) and N.body for every URL measured. Each request
 // gets, from memory, the body for its URI in the profile its Accept-Encoding asks for (br when it
 // names br, else gzip when it names gzip, else identity), with the wizard's server timeouts,
 // until SIGTERM. Anything else gets "ok".
@@ -619,6 +632,7 @@ func serveFloor(args []string) error {
 	}
 	type entry struct {
 		ctype, coding string
+		header        http.Header // with -floor-headers: all the wizard's; else nil
 		body          []byte
 	}
 	bodies := map[string]entry{}
@@ -631,8 +645,16 @@ func serveFloor(args []string) error {
 		if err != nil {
 			return err
 		}
-		f := strings.Split(string(meta), "\n")
-		bodies[f[0]+" "+f[1]] = entry{f[2], f[3], body}
+		f := strings.Split(strings.TrimSuffix(string(meta), "\n"), "\n")
+		e := entry{ctype: f[2], coding: f[3], body: body}
+		for _, line := range f[4:] {
+			if e.header == nil {
+				e.header = http.Header{}
+			}
+			k, v, _ := strings.Cut(line, ": ")
+			e.header[k] = append(e.header[k], v)
+		}
+		bodies[f[0]+" "+f[1]] = e
 	}
 	srv := &http.Server{
 		Addr: args[0],
@@ -649,6 +671,13 @@ func serveFloor(args []string) error {
 				return
 			}
 			h := w.Header()
+			if e.header != nil {
+				for k, v := range e.header {
+					h[k] = v
+				}
+				w.Write(e.body)
+				return
+			}
 			h.Set("Content-Type", e.ctype)
 			if e.coding != "" {
 				h.Set("Content-Encoding", e.coding)
@@ -670,6 +699,14 @@ func serveFloor(args []string) error {
 		return err
 	}
 	return nil
+}
+
+// floorHeaderWords says which headers the floor sent.
+func floorHeaderWords(all bool) string {
+	if all {
+		return "with every header the wizard sent for it but Date (-floor-headers): the same bytes on the wire"
+	}
+	return "with its Content-Type and Content-Encoding only (-floor-headers adds the wizard's other headers)"
 }
 
 // waitHealthy polls url until it answers 200, and returns how long that took.
