@@ -140,6 +140,7 @@ func TestJunkParametersShareTheCanonicalPage(t *testing.T) {
 		{"/", "/?ref=somewhere"},
 		{"/embed/result?" + fullPlatform + "&theme=dark", "/embed/result?theme=dark&" + fullPlatform + "&utm_campaign=x&scheme=light"},
 		{"/api/v1/result?" + fullPlatform, "/api/v1/result?" + fullPlatform + "&utm_source=x"},
+		{"/result.md?" + fullPlatform, "/result.md?utm_source=x&" + fullPlatform},
 	} {
 		a := fetchWith(h, tc.canonical, "Accept-Encoding", "br")
 		n := s.pages.Bytes()

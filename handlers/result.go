@@ -35,12 +35,28 @@ func (s *Server) result(w http.ResponseWriter, r *http.Request) error {
 }
 
 // resultMarkdown serves the result as a Markdown Architecture Decision Record to download. The
-// record is dated, so it is cached per canonical answers and day.
+// record is dated, so it is cached per canonical answers and day. The result page links it by its
+// canonical query, which is looked up as it came, unparsed (as pages.go's cached does); any other
+// query is parsed to its canonical key.
 func (s *Server) resultMarkdown(w http.ResponseWriter, r *http.Request) error {
+	date := s.now().Format("2006-01-02")
+	p, ok := s.pages.Lookup(r.URL.Path + "?" + r.URL.RawQuery + " " + date)
+	if !ok {
+		var err error
+		if p, err = s.decisionRecord(r, date); err != nil {
+			return err
+		}
+	}
+	w.Header().Set("Cache-Control", pageCacheControl)
+	serve.Write(w, r, http.StatusOK, p)
+	return nil
+}
+
+// decisionRecord is the record of r's answers on date, built once per canonical key.
+func (s *Server) decisionRecord(r *http.Request, date string) (*serve.Page, error) {
 	c := s.content
 	state := c.ParseState(r.URL.Query())
-	date := s.now().Format("2006-01-02")
-	p, err := s.pages.Get("/result.md?"+s.canonicalQuery(state)+" "+date, func() (*serve.Page, error) {
+	return s.pages.Get("/result.md?"+s.canonicalQuery(state)+" "+date, func() (*serve.Page, error) {
 		rp := c.Replay(state.Raw)
 		if !rp.Complete() {
 			return nil, &httpError{
@@ -98,12 +114,6 @@ func (s *Server) resultMarkdown(w http.ResponseWriter, r *http.Request) error {
 		p.Header = http.Header{"Content-Disposition": {`attachment; filename="decision-record-` + res.Outcome.ID + `.md"`}}
 		return p, nil
 	})
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Cache-Control", pageCacheControl)
-	serve.Write(w, r, http.StatusOK, p)
-	return nil
 }
 
 func (s *Server) resultPage(r *http.Request, rp *decision.Replay, res *decision.Result) views.ResultPage {
