@@ -229,10 +229,11 @@ func run(o options) error {
 			meta := cd.name + "\n" + u + "\n" + hdr.Get("Content-Type") + "\n" + hdr.Get("Content-Encoding") + "\n"
 			if o.floorHeaders {
 				for k, vs := range hdr {
+					if k == "Date" {
+						continue
+					}
 					for _, v := range vs {
-						if k != "Date" {
-							meta += k + ": " + v + "\n"
-						}
+						meta += k + ": " + v + "\n"
 					}
 				}
 			}
@@ -689,6 +690,11 @@ func serveFloor(args []string) error {
 		WriteTimeout:      15 * time.Second,
 		IdleTimeout:       60 * time.Second,
 	}
+	return serveUntilSignal(srv)
+}
+
+// serveUntilSignal runs srv until SIGTERM or an interrupt closes it (the floor and the proxy).
+func serveUntilSignal(srv *http.Server) error {
 	go func() {
 		sig := make(chan os.Signal, 1)
 		signal.Notify(sig, syscall.SIGTERM, os.Interrupt)

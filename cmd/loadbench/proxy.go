@@ -7,9 +7,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
-	"os/signal"
 	"sync/atomic"
-	"syscall"
 	"time"
 )
 
@@ -67,13 +65,7 @@ func serveProxy(args []string) error {
 		fmt.Fprintf(os.Stderr, "proxy: %s %s %s: no backend ready\n", time.Now().Format("15:04:05.000"), r.Method, r.URL.Path)
 		http.Error(w, "no backend ready", http.StatusServiceUnavailable)
 	})}
-	go func() {
-		sig := make(chan os.Signal, 1)
-		signal.Notify(sig, syscall.SIGTERM, os.Interrupt)
-		<-sig
-		srv.Close()
-	}()
-	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
+	if err := serveUntilSignal(srv); err != nil {
 		return err
 	}
 	fmt.Printf("proxy: %d requests not delivered\n", failed.Load())
