@@ -5,7 +5,9 @@ package decision
 
 import (
 	_ "embed"
+	"fmt"
 	"sort"
+	"strings"
 )
 
 // ContentFile is the name used in validation messages for the embedded content.
@@ -34,6 +36,9 @@ type Content struct {
 	// Examples are worked answer sets (typical projects, case-study illustrations) with the
 	// result they are expected to give; tests check them against the engine.
 	Examples []Example `yaml:"examples"`
+	// Rules are what the article says about answers, as outcomes they may give; the validator
+	// checks every reachable answer set against each.
+	Rules []Rule `yaml:"rules"`
 	// Migrations carry old share links' answers forward, one step per version bump.
 	Migrations []Migration `yaml:"migrations"`
 
@@ -42,8 +47,13 @@ type Content struct {
 	sectionIndex  map[string]int
 	rowIndex      map[string]int
 	needIndex     map[string]int
-	// outcomeByMask maps a set of met needs (bit i for Needs[i]) to the index of its outcome.
-	outcomeByMask []int
+	// outcomeByState maps a combination of need states (see stateIndex) to the index of its
+	// outcome.
+	outcomeByState []int
+	// branchPos are the positions of the questions some condition looks at, in order;
+	// branchKeys is set when their answers pack into a settler's key.
+	branchPos  []int
+	branchKeys bool
 	minPath       int
 	maxPath       int
 	// historicalIDs are the question ids links of any version may use.
@@ -66,41 +76,46 @@ type Section struct {
 	Title string `yaml:"title"`
 }
 
-// Need is one thing a project may need, e.g. a web front end. Options add evidence to needs; a
-// need is met when the evidence on the path adds up to at least Threshold.
+// Need is one thing a project may need, e.g. a web front end. Options add evidence to needs (or
+// take it away); a need is open while no answer on the path bears on it, and otherwise met when the
+// evidence adds up to at least Threshold, unmet when it does not.
 type Need struct {
 	ID        string `yaml:"id"`
 	Name      string `yaml:"name"`
 	Threshold int    `yaml:"threshold"`
-	// Met and Unmet say in words what each state means for the project.
+	// Met, Unmet and Open say in words what each state means for the project.
 	Met     string `yaml:"met"`
 	Unmet   string `yaml:"unmet"`
+	Open    string `yaml:"open"`
 	Section string `yaml:"section"`
 
 	// Position is the need's index in Content.Needs.
 	Position int `yaml:"-"`
 }
 
-// The need states an outcome's region is written in.
+// The need states an outcome's region is written in: met, unmet, or open (nothing on the path
+// bears on the need).
 const (
 	StateMet   = "met"
 	StateUnmet = "unmet"
+	StateOpen  = "open"
 )
+
+// needStates are the states in the order of their digit in a state index.
+var needStates = [3]string{StateUnmet, StateMet, StateOpen}
 
 // The confidence levels, by id.
 const (
 	Clear     = "clear"
 	Leaning   = "leaning"
 	CloseCall = "close"
+	// Undecided is the level of an undecided outcome: nothing to be sure of yet.
+	Undecided = "open"
 )
 
-// ConfidenceRules say when a result is Clear, Leaning or a Close call.
+// ConfidenceRules say in words what each confidence level means.
 type ConfidenceRules struct {
-	// MinAnswered is the fewest real (not "Not sure") answers a Clear result needs.
-	MinAnswered int `yaml:"min_answered"`
-	// MaxUnsure is the most "Not sure" answers a Clear result may have.
-	MaxUnsure int `yaml:"max_unsure"`
-	// Levels has one entry for each of clear, leaning and close.
+	// Levels has one entry for each of clear, leaning, close and open.
 	Levels []ConfidenceLevel `yaml:"levels"`
 }
 
@@ -109,6 +124,9 @@ type ConfidenceLevel struct {
 	ID          string `yaml:"id"`
 	Label       string `yaml:"label"`
 	Explanation string `yaml:"explanation"`
+	// WithUnsure replaces Explanation when some answers are "Not sure" (clear only: none of them
+	// can change the result). "{outcome}" stands for the outcome's name.
+	WithUnsure string `yaml:"with_unsure"`
 }
 
 // Level returns the confidence level with the given id, or nil.
@@ -130,15 +148,22 @@ type Outcome struct {
 	Explanation string `yaml:"explanation"`
 	Quote       string `yaml:"quote"`
 	Section     string `yaml:"section"`
-	// When is the outcome's region: need id to "met" or "unmet". Needs it does not name may be
-	// in either state. The regions of all outcomes partition every combination of states.
-	When map[string]string `yaml:"when"`
+	// When is the outcome's region: one or more boxes of need states, each mapping need ids to
+	// the states it allows ("met", "unmet", "open", or a list of them). Needs a box does not name
+	// may be in any state. The regions of all outcomes partition every combination of states.
+	When Region `yaml:"when"`
+	// Undecided marks the outcome that names no framework: the answers do not yet say what the
+	// project needs. Its confidence is always the "open" level.
+	Undecided bool `yaml:"undecided"`
 	// Stance overrides, per need, how evidence for that need relates to this outcome
-	// ("supports", "against" or "neutral"). Without it: a need the region wants met supports, one
-	// it wants unmet counts against, one it does not name is neutral.
+	// ("supports", "against" or "neutral"). Without it: a need every box wants met supports, one
+	// every box wants unmet or open counts against, any other is neutral (all are neutral for an
+	// undecided outcome).
 	Stance map[string]string `yaml:"stance"`
-	// Consequences are what choosing this outcome means, each paraphrasing an article section.
-	Consequences []Cell `yaml:"consequences"`
+	// Consequences are what choosing this outcome means, each paraphrasing an article section,
+	// under ConsequencesHeading (default "What choosing it means").
+	Consequences        []Cell `yaml:"consequences"`
+	ConsequencesHeading string `yaml:"consequences_heading"`
 
 	// stances is Stance resolved, by need position.
 	stances []Stance
@@ -165,7 +190,8 @@ type Question struct {
 	// single change of the answer is a step to a neighbouring real option.
 	Ordered bool `yaml:"ordered"`
 	// Scope marks a question whose answer says what the project is: changing it is listed apart
-	// ("if the project were something else") and never decides the confidence.
+	// ("if the project were something else") and never decides the confidence. An option can be
+	// marked scope on its own.
 	Scope   bool     `yaml:"scope"`
 	Options []Option `yaml:"options"`
 
@@ -173,8 +199,10 @@ type Question struct {
 	Position int `yaml:"-"`
 	// conds is ShowIf by position: the question is asked when, for each, the answer to question
 	// ref is an option whose index is allowed. unsure is the "Not sure" option's index, or -1.
+	// gated is set when some option has a show_if of its own.
 	conds  []cond
 	unsure int
+	gated  bool
 }
 
 // cond is one show_if clause by position.
@@ -188,21 +216,30 @@ type Option struct {
 	ID    string `yaml:"id"`
 	Label string `yaml:"label"`
 	Hint  string `yaml:"hint"`
-	// Needs is the evidence this answer adds to each need (need id to a non-negative amount).
+	// Needs is the evidence this answer adds to each need (need id to an amount; a negative one
+	// is evidence against the need). Any amount but zero bears on the need, so it is not open.
 	Needs        map[string]int `yaml:"needs"`
 	Rows         []string       `yaml:"rows"`
 	AnswerPhrase string         `yaml:"answer_phrase"`
 	Reason       string         `yaml:"reason"`
 	Quote        string         `yaml:"quote"`
 	Section      string         `yaml:"section"`
-	// Unsure marks the "Not sure" answer: it carries no evidence (except on a scope question,
-	// where it says how little is known), and the result lists it as an open question showing
-	// how each real answer would tip the recommendation.
+	// Unsure marks the "Not sure" answer: it carries no evidence, and the result lists it as an
+	// open question showing how each real answer would tip the recommendation.
 	Unsure bool `yaml:"unsure"`
+	// ShowIf offers the option only when earlier answers match, as a question's show_if does.
+	ShowIf map[string][]string `yaml:"show_if"`
+	// Scope marks an answer that says what the project is (as a scope question's do): a change
+	// to or from it is listed apart and never decides the confidence.
+	Scope bool `yaml:"scope"`
 
-	// weights is Needs by need position.
+	// weights is Needs by need position; conds is ShowIf by position.
 	weights []int
+	conds   []cond
 }
+
+// IsScope reports whether changing q's answer to or from o changes what the project is.
+func (q *Question) IsScope(o *Option) bool { return q.Scope || (o != nil && o.Scope) }
 
 // Weight returns the evidence the option adds to need n.
 func (o *Option) Weight(n *Need) int {
@@ -247,6 +284,21 @@ func (c *Content) Need(id string) *Need {
 	return &c.Needs[i]
 }
 
+// Rule is one thing the article says about a kind of project, as the outcomes such a project may
+// get. A project is of that kind when every group of If holds; a group holds when any of its
+// clauses does; a clause holds when every question it names is on the path and answered with one
+// of the options it lists.
+type Rule struct {
+	ID string `yaml:"id"`
+	// Text is the rule in our words; Quote and Section are where the article says it.
+	Text    string                  `yaml:"text"`
+	Quote   string                  `yaml:"quote"`
+	Section string                  `yaml:"section"`
+	If      [][]map[string][]string `yaml:"if"`
+	// Then lists the outcome ids such a project may get.
+	Then []string `yaml:"then"`
+}
+
 // Row is one dimension of the comparison table.
 type Row struct {
 	ID        string `yaml:"id"`
@@ -264,9 +316,10 @@ type Cell struct {
 // The outcome ids of the embedded content, for callers that style or test them. The engine
 // itself knows no outcome by name: it maps need states to outcomes as the content declares.
 const (
-	NestJS = "nestjs"
-	NextJS = "nextjs"
-	Both   = "both"
+	NestJS  = "nestjs"
+	NextJS  = "nextjs"
+	Both    = "both"
+	NotSure = "undecided"
 )
 
 // Question returns the question with the given id, or nil.
@@ -336,6 +389,11 @@ func (c *Content) branchingQuestions() []string {
 		for ref := range q.ShowIf {
 			seen[ref] = true
 		}
+		for _, o := range q.Options {
+			for ref := range o.ShowIf {
+				seen[ref] = true
+			}
+		}
 	}
 	ids := make([]string, 0, len(seen))
 	for id := range seen {
@@ -343,4 +401,39 @@ func (c *Content) branchingQuestions() []string {
 	}
 	sort.Slice(ids, func(i, j int) bool { return c.questionIndex[ids[i]] < c.questionIndex[ids[j]] })
 	return ids
+}
+
+// SectionTitle is the title of the article section with the given id, or "".
+func (c *Content) SectionTitle(id string) string {
+	if s := c.Section(id); s != nil {
+		return s.Title
+	}
+	return ""
+}
+
+// Effect states an option's evidence for each need it bears on, e.g. "Web front end +4 ·
+// Dedicated backend −12"; "" when it bears on none.
+func (c *Content) Effect(o *Option) string {
+	var parts []string
+	for i := range c.Needs {
+		n := &c.Needs[i]
+		switch w := o.Weight(n); {
+		case w > 0:
+			parts = append(parts, fmt.Sprintf("%s +%d", n.Name, w))
+		case w < 0:
+			parts = append(parts, fmt.Sprintf("%s −%d", n.Name, -w))
+		}
+	}
+	return strings.Join(parts, " · ")
+}
+
+// StateText is a need state with its threshold in words, e.g. "met (3 or more)".
+func (n *Need) StateText(state string) string {
+	switch state {
+	case StateMet:
+		return fmt.Sprintf("met (%d or more)", n.Threshold)
+	case StateUnmet:
+		return fmt.Sprintf("not met (under %d)", n.Threshold)
+	}
+	return "open (no answer bears on it)"
 }

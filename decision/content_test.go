@@ -1,6 +1,7 @@
 package decision
 
 import (
+	"fmt"
 	"os"
 	"regexp"
 	"strings"
@@ -50,12 +51,12 @@ func TestValidatorRejectsBrokenContent(t *testing.T) {
 		{"missing reason", "        reason: \"Real-time favours NestJS.\"\n", "", "      - id: \"yes\"\n        label: \"Yes\"\n        needs: {backend: 3}", "has no reason"},
 		{"weighted option without quote", "        quote: \"A quote.\"\n        section: two\n  - id: seo", "        section: two\n  - id: seo", "      - id: site", "needs a quote"},
 		{"unknown need", "needs: {backend: 3}\n        rows: [what]", "needs: {spring: 3}\n        rows: [what]", "spring", `need "spring" does not exist`},
-		{"evidence range", "needs: {frontend: 2}", "needs: {frontend: 20}", "frontend: 20", "outside 0 to 10"},
-		{"negative evidence", "needs: {frontend: 2}", "needs: {frontend: -1}", "frontend: -1", "outside 0 to 10"},
+		{"evidence range", "needs: {frontend: 2}", "needs: {frontend: 31}", "frontend: 31", "outside -30 to 30"},
+		{"negative evidence range", "needs: {frontend: 2}", "needs: {frontend: -31}", "frontend: -31", "outside -30 to 30"},
 		{"threshold", `threshold: 3, met: "Pages."`, `threshold: 0, met: "Pages."`, `threshold: 0`, "threshold must be at least 1"},
 		{"duplicate need", `  - {id: backend, name:`, `  - {id: frontend, name:`, `  - {id: frontend, name: "Dedicated`, `need id "frontend" is used twice`},
 		{"when unknown need", "when: {frontend: unmet}", "when: {front: unmet}", "front: unmet", `need "front", which does not exist`},
-		{"when bad state", "when: {frontend: unmet}", "when: {frontend: low}", "frontend: low", `must be "met" or "unmet"`},
+		{"when bad state", "when: {frontend: unmet}", "when: {frontend: low}", "frontend: low", `must be "met", "unmet" or "open"`},
 		{"regions overlap", "when: {frontend: met, backend: met}", "when: {frontend: met}", "{frontend: met}, consequences: [{text: \"C\", section: two", `outcomes "nextjs" and "both" both cover frontend met, backend unmet`},
 		{"regions leave a gap", "when: {frontend: unmet}", "when: {frontend: unmet, backend: unmet}", "  - {id: nestjs", `no outcome covers frontend unmet, backend met`},
 		{"one option", "      - id: \"no\"\n        label: \"No\"\n        answer_phrase: \"no real-time\"\n        reason: \"Counts for neither.\"\n", "", "      - id: \"yes\"\n        label: \"Yes\"\n        needs: {backend: 3}", "at least two options"},
@@ -64,7 +65,17 @@ func TestValidatorRejectsBrokenContent(t *testing.T) {
 		{"example incomplete", "table:\n", "examples:\n  - {id: ex, kind: typical, title: \"T\", description: \"D\", answers: {build: api}, outcome: nestjs, confidence: clear}\ntable:\n", "answers: {build: api}", `does not answer question "live"`},
 		{"example unknown outcome", "table:\n", "examples:\n  - {id: ex, kind: typical, title: \"T\", description: \"D\", answers: {build: api, live: \"no\"}, outcome: remix, confidence: clear}\ntable:\n", "remix", `outcome "remix" does not exist`},
 		{"duplicate outcome", "  - {id: both,", "  - {id: nextjs,", "{id: nextjs, name: \"Both\"", `outcome id "nextjs" is used twice`},
-		{"confidence level id", "{id: leaning,", "{id: maybe,", "{id: maybe,", "must be clear, leaning or close"},
+		{"confidence level id", "{id: leaning,", "{id: maybe,", "{id: maybe,", "must be one of clear, leaning, close, open"},
+		{"need without open text", `open: "Backend unknown.", `, "", `  - {id: backend, name: "Dedicated`, "need backend open is missing"},
+		{"two undecided outcomes", "when: {frontend: met, backend: met}, consequences", "when: {frontend: met, backend: met}, undecided: true, consequences", "  - {id: unknown", "only one outcome may be undecided"},
+		{"option show_if unknown question", "        label: \"A site\"\n", "        label: \"A site\"\n        show_if: {built: [api]}\n", "built: [api]", `refers to question "built"`},
+		{"option show_if forward", "        label: \"A site\"\n", "        label: \"A site\"\n        show_if: {live: [\"no\"]}\n", "live: [", "comes later"},
+		{"unsure option gated", "        label: \"Not sure\"\n", "        label: \"Not sure\"\n        unsure: true\n        show_if: {build: [site]}\n", "unsure: true", "offered always"},
+		{"option never offered", "      - id: notsure\n        label: \"Not sure\"\n", "      - id: notsure\n        label: \"Not sure\"\n        show_if: {build: [api]}\n", "show_if: {build: [api]}\n        answer", `option "notsure" is never offered`},
+		{"rule unknown question", "table:\n", "rules:\n  - {id: r, text: \"T\", quote: \"Q\", section: one, if: [[{built: [api]}]], then: [nestjs]}\ntable:\n", "built: [api]", `refers to question "built"`},
+		{"rule unknown answer", "table:\n", "rules:\n  - {id: r, text: \"T\", quote: \"Q\", section: one, if: [[{build: [shop]}]], then: [nestjs]}\ntable:\n", "shop", `refers to answer "shop"`},
+		{"rule unknown outcome", "table:\n", "rules:\n  - {id: r, text: \"T\", quote: \"Q\", section: one, if: [[{build: [api]}]], then: [remix]}\ntable:\n", "remix", `outcome "remix" does not exist`},
+		{"rule broken", "table:\n", "rules:\n  - {id: r, text: \"A site gets NestJS\", quote: \"Q\", section: one, if: [[{build: [site]}]], then: [nestjs]}\ntable:\n", "  - {id: r,", `rule "r" (A site gets NestJS) is broken: build=site`},
 		{"confidence level missing", "    - {id: leaning, label: \"Leaning\", explanation: \"Leaning.\"}\n", "", "    - {id: clear", `confidence level "leaning" is missing`},
 		{"article url", `url: "https://example.com/article"`, `url: "example.com"`, `"example.com"`, "absolute https URL"},
 		{"duplicate table row", "table:\n  - id: what", "table:\n  - id: what\n    dimension: \"Again\"\n    nestjs: {text: \"B\", section: one}\n    nextjs: {text: \"F\", section: one}\n  - id: what\n", "  - id: what\n\n", `table row id "what" is used twice`},
@@ -172,5 +183,30 @@ func TestContentShape(t *testing.T) {
 	lo, hi := c.PathLengths()
 	if lo < 1 || hi > len(c.Questions) || lo > hi {
 		t.Errorf("path lengths %d..%d", lo, hi)
+	}
+}
+
+// TestRulesRejectContentThatBreaksThem weakens the embedded content the way version 2 had it
+// (complex logic alone below a dedicated backend): the validator must name each broken rule of
+// the article at its line, with answers that break it.
+func TestRulesRejectContentThatBreaksThem(t *testing.T) {
+	old := "        needs: {backend: 25}\n        rows: [architecture, purpose]"
+	if !strings.Contains(string(embeddedContent), old) {
+		t.Fatal("content.yaml no longer gives complex logic this evidence; update the test")
+	}
+	broken := strings.Replace(string(embeddedContent), old, "        needs: {backend: 6}\n        rows: [architecture, purpose]", 1)
+	_, err := Load("content.yaml", []byte(broken))
+	if err == nil {
+		t.Fatal("content whose complex logic is not enough for a dedicated backend was accepted")
+	}
+	ruleLine := strings.Count(broken[:strings.Index(broken, "  - id: pages-and-job")], "\n") + 1
+	want := []string{
+		fmt.Sprintf("content.yaml:%d: rule \"pages-and-job\"", ruleLine),
+		"logic=complex",
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("want %q in the problems; got:\n%v", w, err)
+		}
 	}
 }

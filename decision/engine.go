@@ -62,8 +62,8 @@ func (c *Content) replay(raw map[string]string, over []override) Replay {
 			continue
 		}
 		r.Path = append(r.Path, q)
-		switch {
-		case given && q.Option(val) != nil:
+		switch o := q.Option(val); {
+		case given && o != nil && c.offered(o, r.Answers):
 			r.Answers[q.ID] = val
 		case given:
 			r.Invalid = append(r.Invalid, q)
@@ -78,14 +78,30 @@ func (c *Content) replay(raw map[string]string, over []override) Replay {
 }
 
 // shown reports whether q is asked given the answers so far: every show_if clause must hold.
-func (c *Content) shown(q *Question, answers Answers) bool {
-	for ref, allowed := range q.ShowIf {
+func (c *Content) shown(q *Question, answers Answers) bool { return holds(q.ShowIf, answers) }
+
+// offered reports whether option o is offered given the answers so far (its own show_if).
+func (c *Content) offered(o *Option, answers Answers) bool { return holds(o.ShowIf, answers) }
+
+func holds(showIf map[string][]string, answers Answers) bool {
+	for ref, allowed := range showIf {
 		a, ok := answers[ref]
 		if !ok || !slices.Contains(allowed, a) {
 			return false
 		}
 	}
 	return true
+}
+
+// Offered lists the options of q offered given the replay's answers, in content order.
+func (c *Content) Offered(r *Replay, q *Question) []*Option {
+	out := make([]*Option, 0, len(q.Options))
+	for i := range q.Options {
+		if c.offered(&q.Options[i], r.Answers) {
+			out = append(out, &q.Options[i])
+		}
+	}
+	return out
 }
 
 // Before returns the question asked before q on the replay's path, or nil for the first.
@@ -111,14 +127,16 @@ func (c *Content) Progress(r *Replay, q *Question) (n, total int, ok bool) {
 			settled[id] = a
 		}
 	}
+	// certain[i] is whether question i's being asked is settled; asked[i] whether it is.
+	certain := make([]bool, len(c.Questions))
+	asked := make([]bool, len(c.Questions))
 	for i := range c.Questions {
 		p := &c.Questions[i]
-		for ref := range p.ShowIf {
-			if _, known := settled[ref]; !known {
-				return 0, 0, false
-			}
+		certain[i], asked[i] = c.askedGiven(p, settled, certain, asked)
+		if !certain[i] {
+			return 0, 0, false
 		}
-		if c.shown(p, settled) {
+		if asked[i] {
 			total++
 			if p.Position <= q.Position {
 				n++
@@ -126,6 +144,56 @@ func (c *Content) Progress(r *Replay, q *Question) (n, total int, ok bool) {
 		}
 	}
 	return n, total, true
+}
+
+// askedGiven reports whether it is settled (known) that p is asked or not, given settled answers
+// and what is known of the questions before p. A condition on an unanswered question is settled
+// when that question's being asked is, and every option it may still offer gives the condition the
+// same truth.
+func (c *Content) askedGiven(p *Question, settled Answers, certain, asked []bool) (known, shown bool) {
+	shown = true
+	for ref, allowed := range p.ShowIf {
+		rq := c.Question(ref)
+		if a, ok := settled[ref]; ok {
+			shown = shown && slices.Contains(allowed, a)
+			continue
+		}
+		if !certain[rq.Position] {
+			return false, false
+		}
+		if !asked[rq.Position] {
+			shown = false
+			continue
+		}
+		in, out := false, false
+		for j := range rq.Options {
+			o := &rq.Options[j]
+			if !c.mayOffer(o, settled) {
+				continue
+			}
+			if slices.Contains(allowed, o.ID) {
+				in = true
+			} else {
+				out = true
+			}
+		}
+		if in && out {
+			return false, false
+		}
+		shown = shown && in
+	}
+	return true, shown
+}
+
+// mayOffer reports whether o may still be offered given settled answers: false only when one of
+// its conditions fails on an answer already given.
+func (c *Content) mayOffer(o *Option, settled Answers) bool {
+	for ref, allowed := range o.ShowIf {
+		if a, ok := settled[ref]; ok && !slices.Contains(allowed, a) {
+			return false
+		}
+	}
+	return true
 }
 
 // ErrIncomplete is returned by Evaluate when a question on the path is unanswered.
@@ -144,6 +212,9 @@ type Result struct {
 	Confidence *Confidence
 	// Answered counts the real answers on the path, Unsure the "Not sure" ones.
 	Answered, Unsure int
+	// Deciding lists the needs whose state alone would change the outcome: the ones the result
+	// is explained by.
+	Deciding []*NeedValue
 	// Reasons has one entry per answered question: those for the recommendation first, then those
 	// against it, then those that counted for neither; heavier first within each group.
 	Reasons []Reason
@@ -156,21 +227,50 @@ type NeedValue struct {
 	Need      *Need
 	Value     int
 	Threshold int
-	Met       bool
+	// State is StateMet, StateUnmet or StateOpen (no answer on the path bears on the need).
+	State string
+	Met   bool
 	// Distance is how much the evidence would have to change to flip the need's state: for a met
-	// need, how much it may lose and stay met plus one; for an unmet one, how much it lacks.
+	// need, how much it may lose and stay met plus one; for an unmet one, how much it lacks; for
+	// an open one, 1 (any answer that bears on it settles it).
 	Distance int
+}
+
+// Open reports whether nothing on the path bears on the need.
+func (nv *NeedValue) Open() bool { return nv.State == StateOpen }
+
+// Line is the need's state in words: the content's met, unmet or open text.
+func (nv *NeedValue) Line() string {
+	switch nv.State {
+	case StateMet:
+		return nv.Need.Met
+	case StateOpen:
+		return nv.Need.Open
+	}
+	return nv.Need.Unmet
 }
 
 // Confidence says how firm the recommendation is.
 type Confidence struct {
-	// Level is clear, leaning or close.
+	// Level is clear, leaning, close or open (the outcome is undecided).
 	Level       string
 	Label       string
 	Explanation string
 	// Deciding are the single changes of an answer that flip the recommendation, most decisive
-	// first; non-empty exactly when Level is close. Scope questions are never among them.
+	// first; non-empty exactly when Level is close. Scope changes are never among them, except on
+	// an undecided outcome, where Deciding lists every single change that names a framework.
 	Deciding []Alternative
+	// Unsettled is set when settling the "Not sure" answers (one or several together, without
+	// contradicting a real answer) can change the recommendation: Questions are the "Not sure"
+	// questions of one such settlement that all matter, and Example is its result. Nil when no
+	// settlement changes it.
+	Unsettled *Settlement
+}
+
+// Settlement is one way of answering "Not sure" questions for real, and where it leads.
+type Settlement struct {
+	Questions []*Question
+	Example   Alternative
 }
 
 // Stance says how a reason relates to the recommendation.
@@ -194,8 +294,9 @@ type Effect struct {
 type Reason struct {
 	Question *Question
 	Option   *Option
-	// Stance is Supports when the answer's evidence for needs that support the recommendation is
-	// at least its evidence against it; Neutral when it adds evidence to neither.
+	// Stance is Supports when the answer's evidence in the recommendation's favour (for needs
+	// that support it, against needs that count against it) is at least its evidence the other
+	// way; Neutral when it bears on neither.
 	Stance Stance
 	// Effects has one entry per need, in content order (zero amounts included).
 	Effects []Effect
@@ -217,40 +318,49 @@ func (res *Result) Need(id string) *NeedValue {
 }
 
 // maxNeeds bounds the needs a content file may declare (the validator enforces it), so sums fit
-// in a stack array and need states in a small bit mask.
+// in a stack array and need states in a small index.
 const maxNeeds = 8
 
-// needSums is the evidence per need position.
-type needSums [maxNeeds]int
-
-// OutcomeForStates is the outcome whose region holds the need states of mask (bit i set: Needs[i]
-// is met), as the content's `when` clauses declare it; the validator makes it exactly one.
-func (c *Content) OutcomeForStates(mask int) *Outcome {
-	if mask < 0 || mask >= len(c.outcomeByMask) {
-		return nil
-	}
-	return &c.Outcomes[c.outcomeByMask[mask]]
+// needSums is the evidence per need position, and which needs some answer bears on (bit i for
+// Needs[i]).
+type needSums struct {
+	v     [maxNeeds]int
+	bears uint16
 }
 
-// mask is the set of met needs.
-func (c *Content) mask(sums *needSums) int {
-	m := 0
-	for i := range c.Needs {
-		if sums[i] >= c.Needs[i].Threshold {
-			m |= 1 << i
+// add counts an option's evidence.
+func (s *needSums) add(o *Option) {
+	for i, w := range o.weights {
+		if w != 0 {
+			s.v[i] += w
+			s.bears |= 1 << i
 		}
 	}
-	return m
 }
+
+// state is the index of the need states these sums give (see stateDigit).
+func (c *Content) state(s *needSums) int {
+	k, mul := 0, 1
+	for i := range c.Needs {
+		switch {
+		case s.bears&(1<<i) == 0:
+			k += 2 * mul
+		case s.v[i] >= c.Needs[i].Threshold:
+			k += mul
+		}
+		mul *= 3
+	}
+	return k
+}
+
+// outcomeOf is the outcome these sums give.
+func (c *Content) outcomeOf(s *needSums) *Outcome { return &c.Outcomes[c.outcomeByState[c.state(s)]] }
 
 // sums adds up the evidence of the replay's answers.
 func (c *Content) sums(r *Replay) needSums {
 	var s needSums
 	for _, q := range r.Path {
-		o := q.Option(r.Answers[q.ID])
-		for i, w := range o.weights {
-			s[i] += w
-		}
+		s.add(q.Option(r.Answers[q.ID]))
 	}
 	return s
 }
@@ -271,21 +381,35 @@ func (c *Content) evaluate(r *Replay) (*Result, error) {
 		return nil, ErrIncomplete
 	}
 	sums := c.sums(r)
-	m := c.mask(&sums)
-	res := &Result{Outcome: &c.Outcomes[c.outcomeByMask[m]], Needs: make([]NeedValue, len(c.Needs))}
+	k := c.state(&sums)
+	res := &Result{Outcome: &c.Outcomes[c.outcomeByState[k]], Needs: make([]NeedValue, len(c.Needs))}
 	res.Margin = -1
+	mul := 1
 	for i := range c.Needs {
 		n := &c.Needs[i]
-		nv := NeedValue{Need: n, Value: sums[i], Threshold: n.Threshold, Met: sums[i] >= n.Threshold}
-		if nv.Met {
-			nv.Distance = nv.Value - nv.Threshold + 1
-		} else {
+		nv := NeedValue{Need: n, Value: sums.v[i], Threshold: n.Threshold}
+		digit := k / mul % 3
+		nv.State = needStates[digit]
+		switch nv.State {
+		case StateMet:
+			nv.Met, nv.Distance = true, nv.Value-nv.Threshold+1
+		case StateUnmet:
 			nv.Distance = nv.Threshold - nv.Value
+		default:
+			nv.Distance = 1
 		}
 		res.Needs[i] = nv
-		if c.outcomeByMask[m^(1<<i)] != c.outcomeByMask[m] && (res.Margin < 0 || nv.Distance < res.Margin) {
-			res.Margin = nv.Distance
+		// The need decides the outcome when another state of it alone changes the outcome.
+		for d := range 3 {
+			if d != digit && c.outcomeByState[k+(d-digit)*mul] != c.outcomeByState[k] {
+				res.Deciding = append(res.Deciding, &res.Needs[i])
+				if res.Margin < 0 || nv.Distance < res.Margin {
+					res.Margin = nv.Distance
+				}
+				break
+			}
 		}
+		mul *= 3
 	}
 	res.Margin = max(res.Margin, 0)
 
@@ -326,84 +450,6 @@ func (c *Content) evaluate(r *Replay) (*Result, error) {
 	return res, nil
 }
 
-// confide sets the result's confidence: a close call when a single change of a non-scope answer
-// flips the recommendation; otherwise clear when enough answers are real, else leaning. With
-// withDeciding false it only finds whether one flips (allocation-free) and leaves Deciding empty.
-func (c *Content) confide(r *Replay, res *Result, withDeciding bool) {
-	var deciding []Alternative
-	flipping := false
-	var buf optionIndexes
-	vals := c.indexes(r.Answers, &buf)
-	for _, q := range r.Path {
-		if q.Scope {
-			continue
-		}
-		from := q.Option(r.Answers[q.ID])
-		var flipBuf [8]*Option
-		flips := flipBuf[:0]
-		for i := range q.Options {
-			to := &q.Options[i]
-			if !q.SingleChange(from, to) {
-				continue
-			}
-			if sums, ok := c.sumsAt(vals, q.Position, i); ok && &c.Outcomes[c.outcomeByMask[c.mask(&sums)]] != res.Outcome {
-				flips = append(flips, to)
-			}
-		}
-		if len(flips) == 0 {
-			continue
-		}
-		flipping = true
-		if !withDeciding {
-			break
-		}
-		for _, alt := range c.alternatives(r, q, res.Outcome) {
-			if slices.Contains(flips, alt.To) {
-				deciding = append(deciding, alt)
-			}
-		}
-	}
-	sortDecisive(deciding)
-	id := Leaning
-	switch {
-	case flipping:
-		id = CloseCall
-	case res.Answered >= c.Confidence.MinAnswered && res.Unsure <= c.Confidence.MaxUnsure:
-		id = Clear
-	}
-	lvl := c.Confidence.Level(id)
-	res.Confidence = &Confidence{Level: id, Label: lvl.Label, Explanation: lvl.Explanation, Deciding: deciding}
-}
-
-// SingleChange reports whether answering to instead of from is one plausible step: resolving a
-// "Not sure" to any real answer; on an ordered question a step to a neighbouring real option;
-// on any other question any other real option. Changing a real answer to "Not sure" is not one.
-func (q *Question) SingleChange(from, to *Option) bool {
-	if to == nil || to == from || to.Unsure {
-		return false
-	}
-	if from == nil || from.Unsure || !q.Ordered {
-		return true
-	}
-	// Neighbours among the real options, in content order.
-	fi, ti := -1, -1
-	n := 0
-	for i := range q.Options {
-		o := &q.Options[i]
-		if o.Unsure {
-			continue
-		}
-		if o == from {
-			fi = n
-		}
-		if o == to {
-			ti = n
-		}
-		n++
-	}
-	return fi >= 0 && ti >= 0 && (fi-ti == 1 || ti-fi == 1)
-}
-
 // sortDecisive orders alternatives most decisive first: the alternative's own margin (how firmly
 // it lands in its outcome), then question order, then option order.
 func sortDecisive(alts []Alternative) {
@@ -436,11 +482,23 @@ func (c *Content) reason(rec *Outcome, q *Question, o *Option, effects []Effect)
 		n := &c.Needs[i]
 		e := Effect{Need: n, Amount: o.Weight(n), Stance: rec.NeedStance(n)}
 		rs.Effects[i] = e
-		switch e.Stance {
+		// Evidence against a need that counts against the recommendation supports it, and the
+		// other way round.
+		amount, stance := e.Amount, e.Stance
+		if amount < 0 {
+			amount = -amount
+			switch stance {
+			case Supports:
+				stance = Against
+			case Against:
+				stance = Supports
+			}
+		}
+		switch stance {
 		case Supports:
-			sup += e.Amount
+			sup += amount
 		case Against:
-			ag += e.Amount
+			ag += amount
 		}
 	}
 	switch {

@@ -3,6 +3,7 @@ package decision
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -15,7 +16,8 @@ func mustDefault(t testing.TB) *Content {
 	return c
 }
 
-// forEachCombination calls fn with the replay of every reachable complete answer set.
+// forEachCombination calls fn with the replay of every reachable complete answer set (every
+// option offered at its point on the path).
 func forEachCombination(c *Content, fn func(r *Replay)) {
 	answers := Answers{}
 	var walk func(i int)
@@ -30,8 +32,11 @@ func forEachCombination(c *Content, fn func(r *Replay)) {
 			walk(i + 1)
 			return
 		}
-		for _, o := range q.Options {
-			answers[q.ID] = o.ID
+		for j := range q.Options {
+			if !c.offered(&q.Options[j], answers) {
+				continue
+			}
+			answers[q.ID] = q.Options[j].ID
 			walk(i + 1)
 		}
 		delete(answers, q.ID)
@@ -42,41 +47,70 @@ func forEachCombination(c *Content, fn func(r *Replay)) {
 // query names answers as the query string of their result URL, for violation messages.
 func query(c *Content, a Answers) string { return "/result?" + c.Encode(a) }
 
-// pageQuestions are the questions whose real answers say the project has web pages of its own
-// (when the project itself is "not sure yet").
-var pageQuestions = []string{"seo", "render"}
+// The tests' own reading of the answers, written from the article and the questions' wording
+// rather than from the content's weights or rules.
 
-// hasPages reports whether the answers describe a project with web pages of its own.
+// hasPages reports whether the visitor said the project has web pages of its own: what they are
+// building, a real answer about search or rendering, an API only for "our own pages", or a web
+// front end sharing code with the backend.
 func hasPages(a Answers) bool {
-	switch a["build"] {
-	case "site", "app", "platform":
+	switch {
+	case a["build"] == "site" || a["build"] == "app" || a["build"] == "platform":
 		return true
-	case "notsure":
-		for _, id := range pageQuestions {
-			if a[id] != "notsure" {
-				return true
-			}
-		}
+	case a["seo"] == "critical" || a["seo"] == "helpful" || a["seo"] == "none":
+		return true
+	case a["render"] == "mixed" || a["render"] == "fast" || a["render"] == "client":
+		return true
 	}
-	return false
+	return a["api"] == "own" || a["share"] == "yes"
 }
 
-// singleChangeFlips finds, by its own walk over every non-scope question and option, whether a
-// single change (as Question.SingleChange defines it) flips the outcome; it names one if so.
+// noPages reports whether the visitor said the project has no web pages of its own.
+func noPages(a Answers) bool {
+	return a["build"] == "api" || a["seo"] == "nopages" || a["render"] == "nopages"
+}
+
+// backendJob reports whether the answers give the backend one of the jobs the article gives
+// NestJS: "If you need to handle complex backend logic, REST APIs, GraphQL APIs, or real-time
+// WebSockets, NestJS is built exactly for that"; "If your focus is backend development, scalable
+// APIs and microservices - NestJS is the right choice". A backend only, called by other apps, is
+// one too.
+func backendJob(a Answers) bool {
+	return a["build"] == "api" || a["logic"] == "complex" || a["growth"] == "services" ||
+		a["api"] == "public" || a["api"] == "graphql" || a["realtime"] == "essential"
+}
+
+// lightBackend reports the backend the article gives API routes: "for smaller backend tasks it
+// does the job just fine"; "a good match for things like form submissions, authentication, and
+// fetching data from an external CMS or database".
+func lightBackend(a Answers) bool {
+	return a["logic"] == "simple" && (a["api"] == "own" || a["api"] == "none") && (a["realtime"] == "some" || a["realtime"] == "no")
+}
+
+// allUnsure reports whether every answer is "Not sure".
+func allUnsure(c *Content, r *Replay) bool {
+	for _, q := range r.Path {
+		if !q.Option(r.Answers[q.ID]).Unsure {
+			return false
+		}
+	}
+	return true
+}
+
+// singleChangeFlips finds, by its own walk over every question and option, whether a single
+// change (as Question.SingleChange defines it, and not one of what the project is) flips the
+// outcome; it names one if so.
 func singleChangeFlips(c *Content, r *Replay, res *Result) (string, bool) {
 	var buf optionIndexes
 	vals := c.indexes(r.Answers, &buf)
 	for _, q := range r.Path {
-		if q.Scope {
-			continue
-		}
 		from := q.Option(r.Answers[q.ID])
 		for i := range q.Options {
 			to := &q.Options[i]
-			if !q.SingleChange(from, to) {
+			if !q.SingleChange(from, to) || q.IsScope(from) || q.IsScope(to) {
 				continue
 			}
-			if sums, ok := c.sumsAt(vals, q.Position, i); ok && c.Outcomes[c.outcomeByMask[c.mask(&sums)]].ID != res.Outcome.ID {
+			if sums, ok := c.sumsAt(vals, q.Position, i); ok && c.outcomeOf(&sums) != res.Outcome {
 				return q.ID + "=" + to.ID, true
 			}
 		}
@@ -84,9 +118,46 @@ func singleChangeFlips(c *Content, r *Replay, res *Result) (string, bool) {
 	return "", false
 }
 
+// settlementFlips looks, by brute force over option indexes, for a way of answering the
+// replay's "Not sure" questions (and any question that brings onto the path) for real that keeps
+// every real answer on the path and on offer and changes the outcome.
+func settlementFlips(c *Content, r *Replay, base *Outcome) bool {
+	var buf optionIndexes
+	vals := c.indexes(r.Answers, &buf)
+	cur := make([]int, len(c.Questions))
+	var try func(pos int) bool
+	try = func(pos int) bool {
+		if pos == len(c.Questions) {
+			sums, ok := c.sumsAt(cur, -1, -1)
+			return ok && c.outcomeOf(&sums) != base
+		}
+		q := &c.Questions[pos]
+		cur[pos] = -1
+		real := vals[pos] >= 0 && !q.Options[vals[pos]].Unsure
+		if !condsHold(q.conds, cur) {
+			return !real && try(pos+1)
+		}
+		if real {
+			cur[pos] = vals[pos]
+			return condsHold(q.Options[vals[pos]].conds, cur) && try(pos+1)
+		}
+		for i := range q.Options {
+			if condsHold(q.Options[i].conds, cur) {
+				cur[pos] = i
+				if try(pos + 1) {
+					return true
+				}
+			}
+		}
+		cur[pos] = -1
+		return false
+	}
+	return try(0)
+}
+
 // TestExhaustive evaluates every reachable answer combination and checks the rules the article
-// states, monotonicity, the structural promises and the confidence's consistency. A violation
-// names the answers as a result URL.
+// states, the structural promises and the confidence's honesty. A violation names the answers
+// as a result URL.
 func TestExhaustive(t *testing.T) {
 	if testing.Short() {
 		t.Skip("exhaustive enumeration skipped in -short mode")
@@ -94,8 +165,7 @@ func TestExhaustive(t *testing.T) {
 	c := mustDefault(t)
 	outcomes := map[string]int{}
 	levels := map[string]int{}
-	total, failures := 0, 0
-	var valsBuf optionIndexes
+	total, failures, settled := 0, 0, 0
 	fail := func(r *Replay, format string, args ...any) {
 		failures++
 		if failures <= 20 {
@@ -107,9 +177,9 @@ func TestExhaustive(t *testing.T) {
 		if !r.Complete() || len(r.Invalid) > 0 || len(r.Dropped) > 0 {
 			t.Fatalf("combination %v: replay not clean: next=%v invalid=%v dropped=%v", r.Answers, r.Next, r.Invalid, r.Dropped)
 		}
-		// The confidence level comes from the same allocation-free flip check Evaluate uses;
-		// every 50th combination also gets the full result with its deciding changes, checked
-		// below, and must agree.
+		// The confidence level comes from the same allocation-free check Evaluate uses; every
+		// 50th combination also gets the full result with its deciding changes, checked below,
+		// and must agree.
 		res, err := c.evaluate(r)
 		if err != nil {
 			t.Fatalf("combination %v: %v", r.Answers, err)
@@ -121,8 +191,16 @@ func TestExhaustive(t *testing.T) {
 				fail(r, "Evaluate says %s/%s, the quick check %s/%s", full.Outcome.ID, full.Confidence.Level, res.Outcome.ID, res.Confidence.Level)
 			}
 			res = full
-			if res.Confidence.Level == CloseCall && len(res.Confidence.Deciding) == 0 {
-				fail(r, "close call names no deciding change")
+			if (res.Confidence.Level == CloseCall || res.Confidence.Level == Undecided) && len(res.Confidence.Deciding) == 0 {
+				fail(r, "%s names no deciding change", res.Confidence.Level)
+			}
+			for _, d := range res.Confidence.Deciding {
+				if !d.Flips(res) || !d.Question.SingleChange(d.From, d.To) || (d.IsScope() && res.Confidence.Level != Undecided) {
+					fail(r, "deciding change %s=%s is not a flipping single change", d.Question.ID, d.To.ID)
+				}
+			}
+			if u := res.Confidence.Unsettled; u != nil && (len(u.Questions) == 0 || u.Example.Result == nil || !u.Example.Flips(res)) {
+				fail(r, "the settlement it names does not change the outcome")
 			}
 		}
 		a := r.Answers
@@ -132,83 +210,79 @@ func TestExhaustive(t *testing.T) {
 		if len(res.Reasons) != len(r.Path) {
 			fail(r, "%d reasons for %d answers", len(res.Reasons), len(r.Path))
 		}
-		pages := hasPages(a)
+		pages, none := hasPages(a), noPages(a)
+		if pages && none {
+			fail(r, "the answers say both that there are web pages and that there are none")
+		}
 		// "NestJS is strictly a backend framework": no pages of its own -> NestJS.
-		if !pages && out != NestJS {
+		if none && out != NestJS {
 			fail(r, "no web pages of its own, but %s", out)
 		}
-		// Any project with pages -> Next.js or both, never NestJS alone.
-		if pages && out == NestJS {
-			fail(r, "a project with web pages got NestJS alone")
+		// Pages of its own -> Next.js or both, never NestJS alone: "Next.js is designed to render
+		// web pages efficiently".
+		if pages && out != NextJS && out != Both {
+			fail(r, "a project with web pages got %s", out)
 		}
 		// "If server-side rendering (SSR), static site generation (SSG), and SEO optimization
 		// are critical, Next.js is the way to go."
-		if a["seo"] == "critical" && out == NestJS {
-			fail(r, "critical search visibility got NestJS")
+		if a["seo"] == "critical" && out != NextJS && out != Both {
+			fail(r, "critical search visibility got %s", out)
 		}
-		if pages && a["logic"] == "complex" {
-			// Complex logic with microservices or an API for other apps: "NestJS as the backend,
-			// handling APIs and business logic, and Next.js as the frontend".
-			if (a["growth"] == "services" || a["api"] == "public") && out != Both {
-				fail(r, "pages, complex logic and microservices or a public API got %s", out)
-			}
-			// "complex backend logic ... or real-time WebSockets, NestJS is built exactly for that"
-			if a["realtime"] == "essential" && out != Both {
-				fail(r, "pages, complex logic and central real-time got %s", out)
-			}
+		// Pages plus any one backend job -> both: "If you need to handle complex backend logic,
+		// REST APIs, GraphQL APIs, or real-time WebSockets, NestJS is built exactly for that";
+		// "these API routes aren't a full replacement for a dedicated backend like NestJS".
+		if pages && backendJob(a) && out != Both {
+			fail(r, "pages and a backend job got %s", out)
+		}
+		// A backend job puts NestJS in the result, whatever is said of pages.
+		if backendJob(a) && out != NestJS && out != Both {
+			fail(r, "a backend job got %s", out)
 		}
 		// A light backend: "for smaller backend tasks it does the job just fine".
-		if pages && a["logic"] == "simple" && (a["api"] == "own" || a["api"] == "none") && a["realtime"] != "essential" && out != NextJS {
+		if pages && lightBackend(a) && out != NextJS {
 			fail(r, "pages with simple logic, an API only for its own pages (or none) and no central real-time got %s", out)
 		}
-		// The needs are what their evidence says.
+		// Unknown is not "no": nothing said about pages never reads as "no pages".
+		if !pages && !none && res.Need("frontend").State == StateUnmet {
+			fail(r, "nothing was said about pages, yet the front-end need is not met rather than open")
+		}
+		// Every answer "Not sure": no framework.
+		if allUnsure(c, r) && !res.Outcome.Undecided {
+			fail(r, "every answer is Not sure, but the result is %s", out)
+		}
+		// An undecided result only while nothing names a framework: pages open and no backend job.
+		if res.Outcome.Undecided && (pages || none || backendJob(a)) {
+			fail(r, "undecided although the answers say enough to name a framework")
+		}
 		for _, nv := range res.Needs {
-			if nv.Met != (nv.Value >= nv.Threshold) || nv.Distance < 1 {
+			if nv.Met != (nv.State == StateMet) || nv.Distance < 1 || (nv.State != StateOpen && nv.Met != (nv.Value >= nv.Threshold)) {
 				fail(r, "need %s: %+v", nv.Need.ID, nv)
 			}
 		}
-		// Confidence: close call exactly when a single change flips it, and then it is named.
+		// Confidence: close exactly when a single change flips it (undecided results have their
+		// own level), and "Not sure" answers are blamed exactly when settling them can flip it.
 		named, flips := singleChangeFlips(c, r, res)
-		switch lvl := res.Confidence.Level; {
+		lvl := res.Confidence.Level
+		switch {
+		case res.Outcome.Undecided && lvl != Undecided, !res.Outcome.Undecided && lvl == Undecided:
+			fail(r, "outcome %s with level %s", out, lvl)
+		case res.Outcome.Undecided:
 		case flips && lvl != CloseCall:
 			fail(r, "%s, but the single change %s flips it", lvl, named)
 		case !flips && lvl == CloseCall:
 			fail(r, "close call with no single change that flips it")
-		case lvl == Clear && (res.Answered < c.Confidence.MinAnswered || res.Unsure > c.Confidence.MaxUnsure):
-			fail(r, "clear with %d real and %d unsure answers", res.Answered, res.Unsure)
-		case lvl == Leaning && res.Answered >= c.Confidence.MinAnswered && res.Unsure <= c.Confidence.MaxUnsure:
-			fail(r, "leaning with enough firm answers")
 		}
-		for _, d := range res.Confidence.Deciding {
-			if d.Question.Scope || !d.Flips(res) || !d.Question.SingleChange(d.From, d.To) {
-				fail(r, "deciding change %s=%s is not a flipping single change", d.Question.ID, d.To.ID)
+		if !res.Outcome.Undecided && res.Unsure > 0 && (res.Unsure <= 4 || total%7 == 0) {
+			settled++
+			if can := settlementFlips(c, r, res.Outcome); can != (res.Confidence.Unsettled != nil) {
+				fail(r, "settling the Not sure answers can flip it: %v; the result says %v (%s: %s)", can, res.Confidence.Unsettled != nil, lvl, res.Confidence.Explanation)
 			}
 		}
-		// Monotonic: more evidence for a need never moves the outcome away from that need.
-		// Raising backend evidence never turns both into Next.js; raising front-end evidence
-		// never turns Next.js or both into NestJS. Checked for every change of one answer that
-		// lowers no need's evidence.
-		vals := c.indexes(a, &valsBuf)
-		for _, q := range r.Path {
-			for i := range q.Options {
-				if q.Options[i].ID == a[q.ID] {
-					continue
-				}
-				alt, ok := c.sumsAt(vals, q.Position, i)
-				if !ok {
-					continue
-				}
-				higher := true
-				for j, nv := range res.Needs {
-					higher = higher && alt[j] >= nv.Value
-				}
-				if !higher {
-					continue
-				}
-				if to := c.Outcomes[c.outcomeByMask[c.mask(&alt)]].ID; (out == Both && to != Both) || (out == NextJS && to == NestJS) {
-					fail(r, "changing %s to %s lowers no need's evidence, but turns %s into %s", q.ID, q.Options[i].ID, out, to)
-				}
-			}
+		if lvl == Leaning && res.Confidence.Unsettled == nil || lvl == Clear && res.Confidence.Unsettled != nil {
+			fail(r, "%s with Unsettled %v", lvl, res.Confidence.Unsettled)
+		}
+		if lvl == Clear && res.Unsure > 0 && !strings.Contains(res.Confidence.Explanation, "stays "+res.Outcome.Name) {
+			fail(r, "clear with Not sure answers, but the text does not say they cannot change it: %s", res.Confidence.Explanation)
 		}
 		// Rows decided: only rows of answers that support the outcome with evidence.
 		for _, row := range res.Rows {
@@ -234,7 +308,7 @@ func TestExhaustive(t *testing.T) {
 	if failures > 0 {
 		t.Errorf("%d violations in %d combinations", failures, total)
 	}
-	t.Logf("%d combinations; outcomes %v; confidence %v", total, outcomes, levels)
+	t.Logf("%d combinations (%d settlements checked by brute force); outcomes %v; confidence %v", total, settled, outcomes, levels)
 }
 
 // TestExamples checks every worked example in the content against the engine.
@@ -334,9 +408,9 @@ func TestStances(t *testing.T) {
 		want          string
 		supports, ags []string // question ids
 	}{
-		{Answers{"build": "platform", "logic": "moderate", "growth": "small", "seo": "critical", "render": "fast", "api": "own", "realtime": "no", "team": "java", "share": "no", "quality": "no"}, NextJS, []string{"build", "seo", "render"}, []string{"logic", "team"}},
-		{Answers{"build": "notsure", "logic": "complex", "growth": "services", "seo": "notsure", "render": "notsure", "api": "public", "realtime": "no", "team": "react", "share": "no", "quality": "no"}, NestJS, []string{"logic", "growth", "api"}, []string{"build"}},
-		{Answers{"build": "platform", "logic": "complex", "growth": "services", "seo": "helpful", "render": "client", "api": "own", "realtime": "no", "team": "react", "share": "no", "quality": "no"}, Both, []string{"build", "logic", "growth", "seo", "render"}, nil},
+		{Answers{"build": "platform", "logic": "moderate", "growth": "small", "seo": "critical", "render": "fast", "api": "own", "realtime": "no", "team": "java", "share": "no", "quality": "no"}, NextJS, []string{"build", "growth", "seo", "render", "api"}, []string{"logic", "team"}},
+		{Answers{"build": "notsure", "logic": "complex", "growth": "services", "seo": "notsure", "render": "notsure", "api": "public", "realtime": "no", "team": "react", "share": "no", "quality": "no"}, NestJS, []string{"logic", "growth", "api"}, nil},
+		{Answers{"build": "platform", "logic": "complex", "growth": "services", "seo": "helpful", "render": "client", "api": "own", "realtime": "no", "team": "react", "share": "no", "quality": "no"}, Both, []string{"build", "logic", "growth", "seo", "render", "api"}, nil},
 	}
 	for _, tt := range tests {
 		r := c.Replay(tt.answers)

@@ -185,8 +185,10 @@ func (v *validator) validate() {
 	v.validateOutcomes()
 	v.validateConfidence()
 	v.validateQuestions()
+	v.validateRules()
 	if len(v.problems) == 0 {
 		v.validateExamples()
+		v.checkRules()
 	}
 }
 
@@ -221,6 +223,7 @@ func (v *validator) validateNeeds() {
 		v.required(at("needs", i, "name"), "need "+n.ID+" name", n.Name)
 		v.required(at("needs", i, "met"), "need "+n.ID+" met", n.Met)
 		v.required(at("needs", i, "unmet"), "need "+n.ID+" unmet", n.Unmet)
+		v.required(at("needs", i, "open"), "need "+n.ID+" open", n.Open)
 		v.sectionRef(at("needs", i, "section"), "need "+n.ID, n.Section)
 		if n.Threshold < 1 {
 			v.addf(at("needs", i, "threshold"), "need %q: threshold must be at least 1, got %d", n.ID, n.Threshold)
@@ -236,6 +239,7 @@ func (v *validator) validateOutcomes() {
 	if len(c.Outcomes) == 0 {
 		v.addf(at("outcomes"), "there are no outcomes")
 	}
+	undecided := 0
 	for i := range c.Outcomes {
 		o := &c.Outcomes[i]
 		if v.checkID(at("outcomes", i, "id"), "outcome", o.ID) {
@@ -255,25 +259,59 @@ func (v *validator) validateOutcomes() {
 			v.required(at("outcomes", i, "consequences", j, "text"), "outcome "+o.ID+" consequence text", cq.Text)
 			v.sectionRef(at("outcomes", i, "consequences", j, "section"), "outcome "+o.ID+" consequence", cq.Section)
 		}
-		o.stances = make([]Stance, len(c.Needs))
-		for _, id := range sortedKeys(o.When) {
-			state := o.When[id]
-			n := c.Need(id)
-			switch {
-			case n == nil:
-				v.addf(at("outcomes", i, "when", id), "outcome %q: when refers to need %q, which does not exist", o.ID, id)
-				continue
-			case state == StateMet:
-				o.stances[n.Position] = Supports
-			case state == StateUnmet:
-				o.stances[n.Position] = Against
-			default:
-				v.addf(at("outcomes", i, "when", id), "outcome %q: need %q must be %q or %q, got %q", o.ID, id, StateMet, StateUnmet, state)
+		if o.Undecided {
+			undecided++
+			if undecided > 1 {
+				v.addf(at("outcomes", i, "undecided"), "outcome %q: only one outcome may be undecided", o.ID)
 			}
 		}
+		if len(o.When.Boxes) == 0 {
+			v.addf(at("outcomes", i), "outcome %q has no when: its region of need states is missing", o.ID)
+		}
+		// Default stances: a need every box wants met supports the outcome; one every box wants
+		// unmet or open counts against it; any other is neutral.
+		o.stances = make([]Stance, len(c.Needs))
 		for j := range c.Needs {
-			if _, named := o.When[c.Needs[j].ID]; !named {
+			met, other := 0, 0
+			for _, b := range o.When.Boxes {
+				allowed, named := b[c.Needs[j].ID]
+				if !named {
+					other, met = other+1, met+1
+					continue
+				}
+				for _, s := range allowed {
+					if s == StateMet {
+						met++
+					} else {
+						other++
+					}
+				}
+			}
+			switch {
+			case o.Undecided:
 				o.stances[j] = Neutral
+			case other == 0 && met > 0:
+				o.stances[j] = Supports
+			case met == 0 && other > 0:
+				o.stances[j] = Against
+			default:
+				o.stances[j] = Neutral
+			}
+		}
+		for bi, b := range o.When.Boxes {
+			for _, id := range sortedKeys(b) {
+				if c.Need(id) == nil {
+					v.addf(o.When.path(i, bi, id), "outcome %q: when refers to need %q, which does not exist", o.ID, id)
+					continue
+				}
+				if len(b[id]) == 0 {
+					v.addf(o.When.path(i, bi, id), "outcome %q: when lists no state for need %q", o.ID, id)
+				}
+				for _, s := range b[id] {
+					if stateDigit(s) < 0 {
+						v.addf(o.When.path(i, bi, id), "outcome %q: need %q must be %q, %q or %q, got %q", o.ID, id, StateMet, StateUnmet, StateOpen, s)
+					}
+				}
 			}
 		}
 		for _, id := range sortedKeys(o.Stance) {
@@ -293,51 +331,24 @@ func (v *validator) validateOutcomes() {
 		return
 	}
 	// The regions must partition every combination of need states: exactly one outcome each.
-	c.outcomeByMask = make([]int, 1<<len(c.Needs))
-	for m := range c.outcomeByMask {
+	c.outcomeByState = make([]int, stateCount(len(c.Needs)))
+	for k := range c.outcomeByState {
 		found := -1
 		for i := range c.Outcomes {
-			if !c.Outcomes[i].covers(c, m) {
+			if !c.Outcomes[i].When.covers(c, k) {
 				continue
 			}
 			if found >= 0 {
-				v.addf(at("outcomes", i, "when"), "outcomes %q and %q both cover %s: every combination of need states needs exactly one outcome", c.Outcomes[found].ID, c.Outcomes[i].ID, c.describeMask(m))
+				v.addf(at("outcomes", i, "when"), "outcomes %q and %q both cover %s: every combination of need states needs exactly one outcome", c.Outcomes[found].ID, c.Outcomes[i].ID, c.describeStates(k))
 			}
 			found = i
 		}
 		if found < 0 {
-			v.addf(at("outcomes"), "no outcome covers %s: every combination of need states needs exactly one outcome", c.describeMask(m))
+			v.addf(at("outcomes"), "no outcome covers %s: every combination of need states needs exactly one outcome", c.describeStates(k))
 			found = 0
 		}
-		c.outcomeByMask[m] = found
+		c.outcomeByState[k] = found
 	}
-}
-
-// covers reports whether the outcome's region holds the need states of mask m.
-func (o *Outcome) covers(c *Content, m int) bool {
-	for id, state := range o.When {
-		n := c.Need(id)
-		if n == nil {
-			return false
-		}
-		if met := m&(1<<n.Position) != 0; met != (state == StateMet) {
-			return false
-		}
-	}
-	return true
-}
-
-// describeMask names a combination of need states, e.g. "frontend met, backend unmet".
-func (c *Content) describeMask(m int) string {
-	parts := make([]string, len(c.Needs))
-	for i, n := range c.Needs {
-		state := StateUnmet
-		if m&(1<<i) != 0 {
-			state = StateMet
-		}
-		parts[i] = n.ID + " " + state
-	}
-	return strings.Join(parts, ", ")
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -351,18 +362,11 @@ func sortedKeys[V any](m map[string]V) []string {
 
 func (v *validator) validateConfidence() {
 	cr := v.c.Confidence
-	if cr.MinAnswered < 0 {
-		v.addf(at("confidence", "min_answered"), "min_answered must not be negative, got %d", cr.MinAnswered)
-	}
-	if cr.MaxUnsure < 0 {
-		v.addf(at("confidence", "max_unsure"), "max_unsure must not be negative, got %d", cr.MaxUnsure)
-	}
+	ids := []string{Clear, Leaning, CloseCall, Undecided}
 	seen := map[string]bool{}
 	for i, lvl := range cr.Levels {
-		switch lvl.ID {
-		case Clear, Leaning, CloseCall:
-		default:
-			v.addf(at("confidence", "levels", i, "id"), "confidence level id %q must be %s, %s or %s", lvl.ID, Clear, Leaning, CloseCall)
+		if !slices.Contains(ids, lvl.ID) {
+			v.addf(at("confidence", "levels", i, "id"), "confidence level id %q must be one of %s", lvl.ID, strings.Join(ids, ", "))
 		}
 		if seen[lvl.ID] {
 			v.addf(at("confidence", "levels", i, "id"), "confidence level %q is listed twice", lvl.ID)
@@ -370,8 +374,11 @@ func (v *validator) validateConfidence() {
 		seen[lvl.ID] = true
 		v.required(at("confidence", "levels", i, "label"), "confidence label", lvl.Label)
 		v.required(at("confidence", "levels", i, "explanation"), "confidence explanation", lvl.Explanation)
+		if lvl.WithUnsure != "" && lvl.ID != Clear {
+			v.addf(at("confidence", "levels", i, "with_unsure"), "confidence level %q: only clear has a with_unsure text (the others name the open answers that matter)", lvl.ID)
+		}
 	}
-	for _, id := range []string{Clear, Leaning, CloseCall} {
+	for _, id := range ids {
 		if !seen[id] {
 			v.addf(at("confidence", "levels"), "confidence level %q is missing", id)
 		}
@@ -445,27 +452,7 @@ func (v *validator) validateQuestions() {
 		v.required(qp("why_quote"), "question "+q.ID+" why_quote", q.WhyQuote)
 		v.sectionRef(qp("why_section"), "question "+q.ID+" why", q.WhySection)
 
-		refs := make([]string, 0, len(q.ShowIf))
-		for ref := range q.ShowIf {
-			refs = append(refs, ref)
-		}
-		slices.Sort(refs)
-		for _, ref := range refs {
-			answers := q.ShowIf[ref]
-			refQ := v.c.Question(ref)
-			switch {
-			case refQ == nil || refQ.Position >= i:
-				v.addf(qp("show_if", ref), "question %q: show_if refers to question %q, which does not exist (or comes later: conditions may only use earlier questions)", q.ID, ref)
-				continue
-			case len(answers) == 0:
-				v.addf(qp("show_if", ref), "question %q: show_if for %q lists no answers", q.ID, ref)
-			}
-			for j, a := range answers {
-				if refQ.Option(a) == nil {
-					v.addf(qp("show_if", ref, j), "question %q: show_if refers to answer %q, which question %q does not have", q.ID, a, ref)
-				}
-			}
-		}
+		v.showIf(qp("show_if"), fmt.Sprintf("question %q", q.ID), i, q.ShowIf)
 
 		if len(q.Options) < 2 {
 			v.addf(qp("options"), "question %q needs at least two options", q.ID)
@@ -495,16 +482,23 @@ func (v *validator) validateQuestions() {
 					v.addf(op("needs", id), "%s: need %q does not exist", name, id)
 					continue
 				}
-				if n < 0 || n > 10 {
-					v.addf(op("needs", id), "%s: evidence %d is outside 0 to 10", name, n)
+				if n < -maxEvidence || n > maxEvidence {
+					v.addf(op("needs", id), "%s: evidence %d is outside %d to %d", name, n, -maxEvidence, maxEvidence)
 				}
 				q.Options[j].weights[need.Position] = n
-				weighted = weighted || n > 0
+				weighted = weighted || n != 0
+			}
+			v.showIf(op("show_if"), name, i, o.ShowIf)
+			if len(o.ShowIf) > 0 {
+				q.gated = true
 			}
 			if o.Unsure {
 				unsure++
-				if weighted && !q.Scope {
-					v.addf(op("unsure"), "%s is marked unsure, so it must not add evidence (only a scope question's may)", name)
+				if weighted {
+					v.addf(op("unsure"), "%s is marked unsure, so it must not add evidence: what the visitor did not say is unknown, not a “no”", name)
+				}
+				if o.Scope || len(o.ShowIf) > 0 {
+					v.addf(op("unsure"), "%s is marked unsure, so it is offered always and is no scope answer of its own", name)
 				}
 				if unsure > 1 {
 					v.addf(op("unsure"), "question %q has more than one unsure option", q.ID)
@@ -529,15 +523,47 @@ func (v *validator) validateQuestions() {
 	}
 }
 
-// checkPaths walks every path through the questions: every question must be asked on some path and
-// every path must ask at least one question (and so end at a result).
+// showIf checks a show_if (a question's or an option's): every question it names comes before
+// question i, and every answer it lists is one of that question's options.
+func (v *validator) showIf(path []any, what string, i int, showIf map[string][]string) {
+	for _, ref := range sortedKeys(showIf) {
+		answers := showIf[ref]
+		p := append(slices.Clip(path), ref)
+		refQ := v.c.Question(ref)
+		switch {
+		case refQ == nil || refQ.Position >= i:
+			v.addf(p, "%s: show_if refers to question %q, which does not exist (or comes later: conditions may only use earlier questions)", what, ref)
+			continue
+		case len(answers) == 0:
+			v.addf(p, "%s: show_if for %q lists no answers", what, ref)
+		}
+		for j, a := range answers {
+			if refQ.Option(a) == nil {
+				v.addf(append(slices.Clip(p), j), "%s: show_if refers to answer %q, which question %q does not have", what, a, ref)
+			}
+		}
+	}
+}
+
+// maxEvidence bounds an option's evidence for one need, either way.
+const maxEvidence = 30
+
+// checkPaths walks every path through the questions: every question must be asked, and every
+// option offered, on some path, and every path must ask at least one question (and so end at a
+// result).
 func (v *validator) checkPaths() {
 	c := v.c
 	asked := make([]bool, len(c.Questions))
+	offered := map[*Option]bool{}
 	c.minPath, c.maxPath = len(c.Questions)+1, 0
-	c.walkPaths(func(path []*Question) {
+	c.walkPaths(func(path []*Question, answers Answers) {
 		for _, q := range path {
 			asked[q.Position] = true
+			for j := range q.Options {
+				if c.offered(&q.Options[j], answers) {
+					offered[&q.Options[j]] = true
+				}
+			}
 		}
 		c.minPath = min(c.minPath, len(path))
 		c.maxPath = max(c.maxPath, len(path))
@@ -548,13 +574,20 @@ func (v *validator) checkPaths() {
 	for i, ok := range asked {
 		if !ok {
 			v.addf(at("questions", i, "show_if"), "question %q is never asked: no answers to earlier questions satisfy its show_if", c.Questions[i].ID)
+			continue
+		}
+		for j := range c.Questions[i].Options {
+			if o := &c.Questions[i].Options[j]; !offered[o] {
+				v.addf(at("questions", i, "options", j, "show_if"), "question %q option %q is never offered: no answers to earlier questions satisfy its show_if", c.Questions[i].ID, o.ID)
+			}
 		}
 	}
 }
 
-// walkPaths calls fn with the questions asked on every distinct path. Only answers to branching
-// questions change the path, so only those are enumerated.
-func (c *Content) walkPaths(fn func(path []*Question)) {
+// walkPaths calls fn with the questions asked on every distinct path, and the answers to the
+// branching questions that lead there. Only answers to branching questions change the path (and
+// which options are offered), so only those are enumerated.
+func (c *Content) walkPaths(fn func(path []*Question, answers Answers)) {
 	branching := map[string]bool{}
 	for _, id := range c.branchingQuestions() {
 		branching[id] = true
@@ -564,7 +597,7 @@ func (c *Content) walkPaths(fn func(path []*Question)) {
 	var walk func(i int)
 	walk = func(i int) {
 		if i == len(c.Questions) {
-			fn(path)
+			fn(path, answers)
 			return
 		}
 		q := &c.Questions[i]
@@ -574,8 +607,11 @@ func (c *Content) walkPaths(fn func(path []*Question)) {
 		}
 		path = append(path, q)
 		if branching[q.ID] {
-			for _, o := range q.Options {
-				answers[q.ID] = o.ID
+			for j := range q.Options {
+				if !c.offered(&q.Options[j], answers) {
+					continue
+				}
+				answers[q.ID] = q.Options[j].ID
 				walk(i + 1)
 			}
 			delete(answers, q.ID)
@@ -622,14 +658,31 @@ func (c *Content) indexConditions() {
 				q.unsure = j
 			}
 		}
-		q.conds = q.conds[:0]
-		for _, ref := range sortedKeys(q.ShowIf) {
-			rq := c.Question(ref)
-			cd := cond{ref: rq.Position, allowed: make([]bool, len(rq.Options))}
-			for j := range rq.Options {
-				cd.allowed[j] = slices.Contains(q.ShowIf[ref], rq.Options[j].ID)
-			}
-			q.conds = append(q.conds, cd)
+		q.conds = c.conditions(q.ShowIf)
+		for j := range q.Options {
+			q.Options[j].conds = c.conditions(q.Options[j].ShowIf)
 		}
 	}
+	c.branchPos = c.branchPos[:0]
+	for _, id := range c.branchingQuestions() {
+		c.branchPos = append(c.branchPos, c.questionIndex[id])
+	}
+	c.branchKeys = len(c.branchPos) <= 10
+	for _, q := range c.Questions {
+		c.branchKeys = c.branchKeys && len(q.Options) < 63
+	}
+}
+
+// conditions resolves a show_if to positions.
+func (c *Content) conditions(showIf map[string][]string) []cond {
+	var out []cond
+	for _, ref := range sortedKeys(showIf) {
+		rq := c.Question(ref)
+		cd := cond{ref: rq.Position, allowed: make([]bool, len(rq.Options))}
+		for j := range rq.Options {
+			cd.allowed[j] = slices.Contains(showIf[ref], rq.Options[j].ID)
+		}
+		out = append(out, cd)
+	}
+	return out
 }

@@ -78,10 +78,16 @@ var personas = []struct {
 		why:     "critical search visibility means pages of its own: 'If ... SEO optimization are critical, Next.js is the way to go.'",
 	},
 	{
+		name:    "not sure what it is yet, but its logic is complex",
+		answers: Answers{"build": "notsure", "logic": "complex", "growth": "notsure", "seo": "notsure", "render": "notsure", "api": "notsure", "realtime": "notsure", "team": "notsure", "share": "notsure", "quality": "notsure"},
+		want:    NestJS,
+		why:     "complex backend logic is what 'NestJS is built exactly for', whether or not pages come in front of it",
+	},
+	{
 		name:        "not sure of anything",
 		answers:     Answers{"build": "notsure", "logic": "notsure", "growth": "notsure", "seo": "notsure", "render": "notsure", "api": "notsure", "realtime": "notsure", "team": "notsure", "share": "notsure", "quality": "notsure"},
-		want:        NestJS,
-		why:         "nothing says the project has pages of its own; the result is a close call that any answer about pages turns into Next.js",
+		want:        NotSure,
+		why:         "nothing is said about what the project needs, and the choice is 'about what your project actually needs'",
 		unsupported: true,
 	},
 }

@@ -10,7 +10,7 @@ import (
 func TestEncodeCanonicalOrder(t *testing.T) {
 	c := mustDefault(t)
 	got := c.Encode(Answers{"team": "react", "build": "site", "seo": "critical"})
-	want := "build=site&seo=critical&team=react&v=2"
+	want := "build=site&seo=critical&team=react&v=3"
 	if got != want {
 		t.Fatalf("Encode = %q, want %q", got, want)
 	}

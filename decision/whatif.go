@@ -16,6 +16,9 @@ type Alternative struct {
 // Flips reports whether the alternative changes the recommendation of base.
 func (a *Alternative) Flips(base *Result) bool { return a.Result.Outcome != base.Outcome }
 
+// IsScope reports whether the change is one of what the project is.
+func (a *Alternative) IsScope() bool { return a.Question.IsScope(a.From) || a.Question.IsScope(a.To) }
+
 // Alternatives re-evaluates r with every other option of question q, in option order. Options
 // that would open a new question without a "Not sure" answer are left out: no honest complete
 // alternative exists for them.
@@ -41,9 +44,12 @@ func (c *Content) alternatives(r *Replay, q *Question, keep *Outcome) []Alternat
 		if to == from {
 			continue
 		}
+		if !c.offered(to, r.Answers) {
+			continue
+		}
 		if keep != nil {
 			sums, ok := c.sumsAt(vals, q.Position, i)
-			if !ok || &c.Outcomes[c.outcomeByMask[c.mask(&sums)]] == keep {
+			if !ok || c.outcomeOf(&sums) == keep {
 				continue
 			}
 		}
@@ -105,8 +111,9 @@ func (c *Content) indexes(answers Answers, buf *optionIndexes) []int {
 
 // sumsAt walks the questions with answers vals (option index per position), question qi answered
 // oi instead (oi -1: unanswered), the way replay would: questions off the path count for nothing,
-// questions brought onto it without an answer are answered "Not sure" (ok is false when one has
-// none). It allocates nothing and leaves vals as it was.
+// an answer whose option is not offered counts as no answer, and questions without an answer are
+// answered "Not sure" (ok is false when one has none, or when oi itself is not offered). It
+// allocates nothing and leaves vals as it was.
 func (c *Content) sumsAt(vals []int, qi, oi int) (sums needSums, ok bool) {
 	// cur is the answer standing at each position on the walked path (-1 when none).
 	var buf optionIndexes
@@ -117,19 +124,18 @@ func (c *Content) sumsAt(vals []int, qi, oi int) (sums needSums, ok bool) {
 	for i := range c.Questions {
 		q := &c.Questions[i]
 		cur[i] = -1
-		shown := true
-		for _, cd := range q.conds {
-			if a := cur[cd.ref]; a < 0 || !cd.allowed[a] {
-				shown = false
-				break
-			}
-		}
-		if !shown {
+		if !condsHold(q.conds, cur) {
 			continue
 		}
 		a := vals[i]
 		if i == qi {
 			a = oi
+		}
+		if a >= 0 && q.gated && !condsHold(q.Options[a].conds, cur) {
+			if i == qi {
+				return sums, false
+			}
+			a = -1
 		}
 		if a < 0 {
 			if a = q.unsure; a < 0 {
@@ -137,16 +143,24 @@ func (c *Content) sumsAt(vals []int, qi, oi int) (sums needSums, ok bool) {
 			}
 		}
 		cur[i] = a
-		for j, w := range q.Options[a].weights {
-			sums[j] += w
-		}
+		sums.add(&q.Options[a])
 	}
 	return sums, true
 }
 
+// condsHold reports whether every condition holds for the answers standing in cur.
+func condsHold(conds []cond, cur []int) bool {
+	for _, cd := range conds {
+		if a := cur[cd.ref]; a < 0 || !cd.allowed[a] {
+			return false
+		}
+	}
+	return true
+}
+
 // Counterfactuals lists every change of one answer (any option, not only single changes) that
 // flips the recommendation, most decisive first (the alternative's own margin, then question
-// order). Scope questions are left out: ScopeChanges lists them.
+// order). Changes of what the project is are left out: ScopeChanges lists them.
 func (c *Content) Counterfactuals(r *Replay, base *Result) []Alternative {
 	return c.flips(r, base, false)
 }
@@ -160,11 +174,8 @@ func (c *Content) ScopeChanges(r *Replay, base *Result) []Alternative {
 func (c *Content) flips(r *Replay, base *Result, scope bool) []Alternative {
 	var flips []Alternative
 	for _, q := range r.Path {
-		if q.Scope != scope {
-			continue
-		}
 		for _, alt := range c.alternatives(r, q, base.Outcome) {
-			if alt.Flips(base) {
+			if alt.Flips(base) && alt.IsScope() == scope {
 				flips = append(flips, alt)
 			}
 		}

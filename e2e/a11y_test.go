@@ -22,7 +22,7 @@ func TestAccessibility(t *testing.T) {
 	}{
 		{"start page", "/", http.StatusOK},
 		{"question page", "/q/" + c.Questions[0].ID + "?" + c.Encode(decision.Answers{}), http.StatusOK},
-		{"question error state", "/next?build=site&q=logic&v=2", http.StatusUnprocessableEntity},
+		{"question error state", "/next?build=site&q=logic&v=3", http.StatusUnprocessableEntity},
 		{"result page", "/result?" + c.Encode(ecommerce), http.StatusOK},
 		{"404 page", "/no-such-page", http.StatusNotFound},
 		{"how it decides", "/how-it-decides", http.StatusOK},

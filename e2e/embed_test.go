@@ -514,7 +514,7 @@ func TestEmbedPagesAccessible(t *testing.T) {
 		{"embed start page", "/embed/"},
 		{"embed first question", "/embed/q/" + c.Questions[0].ID + "?" + c.Encode(decision.Answers{})},
 		{"embed question, dark with an accent", "/embed/q/" + c.Questions[0].ID + "?" + c.Encode(decision.Answers{}) + "&theme=dark&accent=ff8800"},
-		{"embed error state", "/embed/next?build=site&q=logic&v=2"},
+		{"embed error state", "/embed/next?build=site&q=logic&v=3"},
 		{"embed result", "/embed/result?" + c.Encode(ecommerce)},
 		{"embed result, light", "/embed/result?" + c.Encode(backendAPI) + "&theme=light&accent=0b5d73"},
 		{"embedding page", "/embedding?accent=%234a3a94&theme=dark&intro=0"},

@@ -34,7 +34,7 @@ func TestHTMXLoadsOnIntent(t *testing.T) {
 
 	t.Run("not while the page is only read", func(t *testing.T) {
 		ctx := newBrowser(t)
-		for _, path := range []string{"/", "/q/" + first.ID + "?v=2", "/result?" + c.Encode(ecommerce)} {
+		for _, path := range []string{"/", "/q/" + first.ID + "?v=3", "/result?" + c.Encode(ecommerce)} {
 			if status := navigate(t, ctx, base+path); status != http.StatusOK {
 				t.Fatalf("GET %s = %d", path, status)
 			}
@@ -86,7 +86,7 @@ func TestHTMXLoadsOnIntent(t *testing.T) {
 
 	t.Run("embedded pages load it with the page", func(t *testing.T) {
 		ctx := newBrowser(t)
-		navigate(t, ctx, base+"/embed/q/"+first.ID+"?v=2")
+		navigate(t, ctx, base+"/embed/q/"+first.ID+"?v=3")
 		deadline := time.Now().Add(10 * time.Second)
 		for {
 			if loaded, _ := htmxState(t, ctx); loaded {

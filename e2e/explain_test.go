@@ -13,7 +13,7 @@ import (
 )
 
 // An open-questions answer set: its result lists several single-answer changes that flip it.
-const flippableResult = "/result?build=platform&logic=moderate&growth=notsure&seo=critical&render=mixed&api=own&realtime=notsure&team=react&share=notsure&quality=notsure&v=2"
+const flippableResult = "/result?build=platform&logic=moderate&growth=notsure&seo=critical&render=mixed&api=own&realtime=notsure&team=react&share=notsure&quality=notsure&v=3"
 
 // TestChangeLinksWorkInBrowser follows "What would change this" links with htmx: each swaps in a
 // result that recommends what the link said, and the pages stay free of axe violations.

@@ -81,10 +81,10 @@ func TestStartNowAboveTheFold(t *testing.T) {
 // richResults are result pages with the most to show: Both with open questions, close calls
 // (one of them the visitor unsure of everything), a NestJS API.
 var richResults = []struct{ name, query, outcome string }{
-	{"both-with-open-questions", "build=platform&logic=complex&growth=notsure&seo=critical&render=notsure&api=public&realtime=notsure&team=notsure&share=notsure&quality=notsure&v=2", "both"},
-	{"close-call-startup-graphql", "build=platform&logic=moderate&growth=monolith&seo=critical&render=fast&api=graphql&realtime=no&team=fullstack&share=yes&quality=helpful&v=2", "both"},
-	{"close-call-unsure-of-everything", "build=notsure&logic=notsure&growth=notsure&seo=notsure&render=notsure&api=notsure&realtime=notsure&team=notsure&share=notsure&quality=notsure&v=2", "nestjs"},
-	{"nestjs-enterprise-api", "build=api&logic=complex&growth=monolith&realtime=no&team=java&quality=essential&v=2", "nestjs"},
+	{"both-with-open-questions", "build=platform&logic=complex&growth=notsure&seo=critical&render=notsure&api=public&realtime=notsure&team=notsure&share=notsure&quality=notsure&v=3", "both"},
+	{"close-call-startup-graphql", "build=platform&logic=moderate&growth=monolith&seo=critical&render=fast&api=graphql&realtime=no&team=fullstack&share=yes&quality=helpful&v=3", "both"},
+	{"close-call-unsure-of-everything", "build=notsure&logic=notsure&growth=notsure&seo=notsure&render=notsure&api=notsure&realtime=notsure&team=notsure&share=notsure&quality=notsure&v=3", "nestjs"},
+	{"nestjs-enterprise-api", "build=api&logic=complex&growth=monolith&realtime=no&team=java&quality=essential&v=3", "nestjs"},
 }
 
 // TestResultFitsOnAPhone: on a 390x844 phone without JavaScript, a rich result with its

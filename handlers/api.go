@@ -296,6 +296,8 @@ type apiOption struct {
 	Label  string         `json:"label"`
 	Hint   *string        `json:"hint"`
 	Unsure bool           `json:"unsure"`
+	Scope  bool           `json:"scope"`
+	ShowIf *apiShowIf     `json:"show_if"`
 	Needs  apiNeedAmounts `json:"needs"`
 }
 
@@ -324,12 +326,13 @@ type apiQuestion struct {
 }
 
 type apiOutcome struct {
-	ID       string `json:"id"`
-	Name     string `json:"name"`
-	Headline string `json:"headline"`
-	Summary  string `json:"summary"`
-	// When is the outcome's region: need id to "met" or "unmet".
-	When map[string]string `json:"when"`
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	Headline  string `json:"headline"`
+	Summary   string `json:"summary"`
+	Undecided bool   `json:"undecided"`
+	// When is the outcome's region: boxes of need id to the states each allows.
+	When []decision.Box `json:"when"`
 }
 
 type apiNeed struct {
@@ -338,19 +341,28 @@ type apiNeed struct {
 	Threshold int        `json:"threshold"`
 	Met       string     `json:"met"`
 	Unmet     string     `json:"unmet"`
+	Open      string     `json:"open"`
 	Section   apiSection `json:"section"`
 }
 
+type apiRule struct {
+	ID      string                  `json:"id"`
+	Text    string                  `json:"text"`
+	Quote   string                  `json:"quote"`
+	Section apiSection              `json:"section"`
+	If      [][]map[string][]string `json:"if"`
+	Then    []string                `json:"then"`
+}
+
 type apiConfidenceLevel struct {
-	ID          string `json:"id"`
-	Label       string `json:"label"`
-	Explanation string `json:"explanation"`
+	ID          string  `json:"id"`
+	Label       string  `json:"label"`
+	Explanation string  `json:"explanation"`
+	WithUnsure  *string `json:"with_unsure"`
 }
 
 type apiConfidenceRules struct {
-	MinAnswered int                  `json:"min_answered"`
-	MaxUnsure   int                  `json:"max_unsure"`
-	Levels      []apiConfidenceLevel `json:"levels"`
+	Levels []apiConfidenceLevel `json:"levels"`
 }
 
 type apiExample struct {
@@ -371,6 +383,7 @@ type apiDecision struct {
 	Questions  []apiQuestion      `json:"questions"`
 	Outcomes   []apiOutcome       `json:"outcomes"`
 	Confidence apiConfidenceRules `json:"confidence"`
+	Rules      []apiRule          `json:"rules"`
 	Examples   []apiExample       `json:"examples"`
 	Table      []apiRow           `json:"table"`
 }
@@ -380,6 +393,7 @@ type apiNeedValue struct {
 	Name      string `json:"name"`
 	Value     int    `json:"value"`
 	Threshold int    `json:"threshold"`
+	State     string `json:"state"`
 	Met       bool   `json:"met"`
 	Distance  int    `json:"distance"`
 }
@@ -392,6 +406,15 @@ type apiConfidence struct {
 	Answered    int              `json:"answered"`
 	Unsure      int              `json:"unsure"`
 	Deciding    []apiAlternative `json:"deciding"`
+	Unsettled   *apiSettlement   `json:"unsettled"`
+}
+
+// apiSettlement is a way of settling "Not sure" answers that changes the recommendation.
+type apiSettlement struct {
+	Questions      []string          `json:"questions"`
+	Answers        map[string]string `json:"answers"`
+	Recommendation string            `json:"recommendation"`
+	URL            string            `json:"url"`
 }
 
 type apiReason struct {
@@ -486,7 +509,7 @@ func (s *Server) apiQuestion(q *decision.Question) apiQuestion {
 		Why:        q.Why,
 		WhyQuote:   q.WhyQuote,
 		WhySection: s.apiSection(q.WhySection),
-		ShowIf:     s.apiShowIf(q),
+		ShowIf:     s.apiShowIf(q.ShowIf),
 		Ordered:    q.Ordered,
 		Scope:      q.Scope,
 		Options:    make([]apiOption, 0, len(q.Options)),
@@ -497,20 +520,23 @@ func (s *Server) apiQuestion(q *decision.Question) apiQuestion {
 			Label:  o.Label,
 			Hint:   nullable(o.Hint),
 			Unsure: o.Unsure,
+			Scope:  q.IsScope(&o),
+			ShowIf: s.apiShowIf(o.ShowIf),
 			Needs:  s.apiAmounts(&o),
 		})
 	}
 	return out
 }
 
-// apiShowIf lists a question's conditions in question order: the content holds them in a map,
-// whose order would change the body, and with it the ETag, from one request to the next.
-func (s *Server) apiShowIf(q *decision.Question) *apiShowIf {
-	if len(q.ShowIf) == 0 {
+// apiShowIf lists a question's (or an option's) conditions in question order: the content holds
+// them in a map, whose order would change the body, and with it the ETag, from one request to the
+// next.
+func (s *Server) apiShowIf(showIf map[string][]string) *apiShowIf {
+	if len(showIf) == 0 {
 		return nil
 	}
-	conds := make([]apiCondition, 0, len(q.ShowIf))
-	for ref, in := range q.ShowIf {
+	conds := make([]apiCondition, 0, len(showIf))
+	for ref, in := range showIf {
 		conds = append(conds, apiCondition{Question: ref, In: in})
 	}
 	slices.SortFunc(conds, func(a, b apiCondition) int {
@@ -525,10 +551,13 @@ func (s *Server) decisionBody() apiDecision {
 	out := apiDecision{
 		Version:    c.Version,
 		Article:    apiArticle{Title: a.Title, Author: a.Author, AuthorRole: a.AuthorRole, Publisher: a.Publisher, Published: a.Published, URL: a.URL},
-		Confidence: apiConfidenceRules{MinAnswered: c.Confidence.MinAnswered, MaxUnsure: c.Confidence.MaxUnsure},
+		Rules:      make([]apiRule, 0, len(c.Rules)),
 	}
 	for _, n := range c.Needs {
-		out.Needs = append(out.Needs, apiNeed{ID: n.ID, Name: n.Name, Threshold: n.Threshold, Met: n.Met, Unmet: n.Unmet, Section: s.apiSection(n.Section)})
+		out.Needs = append(out.Needs, apiNeed{ID: n.ID, Name: n.Name, Threshold: n.Threshold, Met: n.Met, Unmet: n.Unmet, Open: n.Open, Section: s.apiSection(n.Section)})
+	}
+	for _, r := range c.Rules {
+		out.Rules = append(out.Rules, apiRule{ID: r.ID, Text: r.Text, Quote: r.Quote, Section: s.apiSection(r.Section), If: r.If, Then: r.Then})
 	}
 	out.Examples = make([]apiExample, 0, len(c.Examples))
 	for _, e := range c.Examples {
@@ -538,10 +567,10 @@ func (s *Server) decisionBody() apiDecision {
 		out.Questions = append(out.Questions, s.apiQuestion(&c.Questions[i]))
 	}
 	for _, o := range c.Outcomes {
-		out.Outcomes = append(out.Outcomes, apiOutcome{ID: o.ID, Name: o.Name, Headline: o.Headline, Summary: o.Summary, When: o.When})
+		out.Outcomes = append(out.Outcomes, apiOutcome{ID: o.ID, Name: o.Name, Headline: o.Headline, Summary: o.Summary, Undecided: o.Undecided, When: o.When.Boxes})
 	}
 	for _, l := range c.Confidence.Levels {
-		out.Confidence.Levels = append(out.Confidence.Levels, apiConfidenceLevel{ID: l.ID, Label: l.Label, Explanation: l.Explanation})
+		out.Confidence.Levels = append(out.Confidence.Levels, apiConfidenceLevel{ID: l.ID, Label: l.Label, Explanation: l.Explanation, WithUnsure: nullable(l.WithUnsure)})
 	}
 	for i := range c.Table {
 		out.Table = append(out.Table, s.apiRow(&c.Table[i]))
@@ -580,7 +609,19 @@ func (s *Server) resultBody(r *http.Request, rp *decision.Replay, res *decision.
 		ShareURL:        s.publicURL(r, "/result?"+c.Encode(rp.Answers)),
 	}
 	for _, nv := range res.Needs {
-		out.Needs = append(out.Needs, apiNeedValue{ID: nv.Need.ID, Name: nv.Need.Name, Value: nv.Value, Threshold: nv.Threshold, Met: nv.Met, Distance: nv.Distance})
+		out.Needs = append(out.Needs, apiNeedValue{ID: nv.Need.ID, Name: nv.Need.Name, Value: nv.Value, Threshold: nv.Threshold, State: nv.State, Met: nv.Met, Distance: nv.Distance})
+	}
+	if u := res.Confidence.Unsettled; u != nil {
+		st := &apiSettlement{Answers: map[string]string{}}
+		for _, q := range u.Questions {
+			st.Questions = append(st.Questions, q.ID)
+			st.Answers[q.ID] = u.Example.Answers[q.ID]
+		}
+		if u.Example.Result != nil {
+			st.Recommendation = u.Example.Result.Outcome.ID
+			st.URL = s.publicURL(r, "/result?"+c.Encode(u.Example.Answers))
+		}
+		out.Confidence.Unsettled = st
 	}
 	for i := range res.Confidence.Deciding {
 		out.Confidence.Deciding = append(out.Confidence.Deciding, s.apiAlternative(r, &res.Confidence.Deciding[i], res))

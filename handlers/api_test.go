@@ -278,7 +278,7 @@ func TestOpenAPIParametersMatchContent(t *testing.T) {
 			t.Errorf("%s: enum %v, want the option ids %v", q.ID, enum, options)
 		}
 		// x-show-if must say what the API's /decision says, in the same form.
-		if got, want := asJSON(p.Extensions["x-show-if"]), asJSON(s.apiShowIf(&q)); !reflect.DeepEqual(got, want) {
+		if got, want := asJSON(p.Extensions["x-show-if"]), asJSON(s.apiShowIf(q.ShowIf)); !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: x-show-if %v, want %v", q.ID, got, want)
 		}
 	}
@@ -315,12 +315,12 @@ func TestAPIContract(t *testing.T) {
 		{"result with unsure answers", "/api/v1/result?" + enc(apiSets[6].answers), http.StatusOK, true},
 		{"result by tie-break", "/api/v1/result?" + enc(apiSets[7].answers), http.StatusOK, true},
 		{"result with an ignored answer", "/api/v1/result?" + enc(apiSets[1].answers.With("seo", "critical")), http.StatusOK, true},
-		{"result without v", "/api/v1/result?" + strings.TrimSuffix(enc(apiSets[2].answers), "&v=2"), http.StatusOK, true},
+		{"result without v", "/api/v1/result?" + strings.TrimSuffix(enc(apiSets[2].answers), "&v=3"), http.StatusOK, true},
 		{"no answers", "/api/v1/result", http.StatusUnprocessableEntity, true},
-		{"incomplete", "/api/v1/result?build=site&seo=critical&v=2", http.StatusUnprocessableEntity, true},
-		{"invalid value", "/api/v1/result?build=site&logic=huge&v=2", http.StatusUnprocessableEntity, false},
+		{"incomplete", "/api/v1/result?build=site&seo=critical&v=3", http.StatusUnprocessableEntity, true},
+		{"invalid value", "/api/v1/result?build=site&logic=huge&v=3", http.StatusUnprocessableEntity, false},
 		{"invalid value on a complete path", "/api/v1/result?" + enc(apiSets[0].answers.With("team", "moon")), http.StatusUnprocessableEntity, false},
-		{"malformed query", "/api/v1/result?build=%zz&v=2", http.StatusBadRequest, false},
+		{"malformed query", "/api/v1/result?build=%zz&v=3", http.StatusBadRequest, false},
 		{"openapi", "/api/v1/openapi.json", http.StatusOK, true},
 	}
 	for _, tt := range tests {
@@ -429,9 +429,9 @@ func TestAPIIncomplete(t *testing.T) {
 		invalid []string
 	}{
 		{"/api/v1/result", "build", []string{}},
-		{"/api/v1/result?build=site&seo=critical&v=2", "logic", []string{}},
-		{"/api/v1/result?build=site&logic=huge&seo=%3Cscript%3E&v=2", "logic", []string{"logic", "seo"}},
-		{"/api/v1/result?build=bogus&logic=simple&v=2", "build", []string{"build"}},
+		{"/api/v1/result?build=site&seo=critical&v=3", "logic", []string{}},
+		{"/api/v1/result?build=site&logic=huge&seo=%3Cscript%3E&v=3", "logic", []string{"logic", "seo"}},
+		{"/api/v1/result?build=bogus&logic=simple&v=3", "build", []string{"build"}},
 	}
 	for _, tt := range tests {
 		rec := apiGet(h, tt.target)
@@ -508,7 +508,7 @@ func TestAPIContractRejectsWrongBodies(t *testing.T) {
 		{"missing field", target, func(m map[string]any) { delete(m, "share_url") }},
 		{"undocumented field", target, func(m map[string]any) { m["extra"] = true }},
 		{"unknown outcome", target, func(m map[string]any) { m["recommendation"] = "remix" }},
-		{"relative URL", target, func(m map[string]any) { m["share_url"] = "/result?v=2" }},
+		{"relative URL", target, func(m map[string]any) { m["share_url"] = "/result?v=3" }},
 		{"null where a string is required", target, func(m map[string]any) { m["headline"] = nil }},
 		{"number in a nullable string", target, func(m map[string]any) { reason(m)["quote"] = 7 }},
 		{"value outside an enum", target, func(m map[string]any) { m["confidence"].(map[string]any)["level"] = "sure" }},
@@ -675,17 +675,17 @@ func TestAPIHostileInput(t *testing.T) {
 		)
 	}
 	targets = append(targets,
-		"/api/v1/result?build=%zz&v=2",                  // invalid percent-encoding
+		"/api/v1/result?build=%zz&v=3",                  // invalid percent-encoding
 		"/api/v1/result?build=%",                        // truncated escape
 		"/api/v1/result?build=site;logic=simple",        // semicolon separator
 		"/api/v1/result?build=%ff%fe&logic=%c0%af",      // valid escapes, invalid UTF-8
 		"/api/v1/result?build=site&build=api&build=%3C", // repeated: the first counts
 		"/api/v1/result?"+full+"&build=api",             // repeated after a full set
-		"/api/v1/result?"+strings.Repeat("build=api&", 10_000)+"v=2",
-		"/api/v1/result?"+strings.ReplaceAll(full, "v=2", "v=999"), // unknown version
-		"/api/v1/result?"+strings.ReplaceAll(full, "v=2", "v=-1"),
-		"/api/v1/result?"+strings.ReplaceAll(full, "v=2", "v=99999999999999999999999"),
-		"/api/v1/result?"+strings.ReplaceAll(full, "v=2", "v=1&v=2"),
+		"/api/v1/result?"+strings.Repeat("build=api&", 10_000)+"v=3",
+		"/api/v1/result?"+strings.ReplaceAll(full, "v=3", "v=999"), // unknown version
+		"/api/v1/result?"+strings.ReplaceAll(full, "v=3", "v=-1"),
+		"/api/v1/result?"+strings.ReplaceAll(full, "v=3", "v=99999999999999999999999"),
+		"/api/v1/result?"+strings.ReplaceAll(full, "v=3", "v=1&v=3"),
 		"/api/v1/result?=&&&=x",
 	)
 	for _, target := range targets {
@@ -802,11 +802,11 @@ func TestAbsoluteURL(t *testing.T) {
 	req.Host = "wizard.example:8080"
 	req.Header.Set("X-Forwarded-Host", "evil.example")
 	req.TLS = &tls.ConnectionState{}
-	if got := s.publicURL(req, "/result?v=2"); got != "/result?v=2" {
+	if got := s.publicURL(req, "/result?v=3"); got != "/result?v=3" {
 		t.Errorf("without PUBLIC_URL: %q, want the relative link", got)
 	}
 	s.cfg.PublicURL = &url.URL{Scheme: "https", Host: "wizard.example.com"}
-	if got := s.publicURL(req, "/result?v=2"); got != "https://wizard.example.com/result?v=2" {
+	if got := s.publicURL(req, "/result?v=3"); got != "https://wizard.example.com/result?v=3" {
 		t.Errorf("with PUBLIC_URL: %q", got)
 	}
 }

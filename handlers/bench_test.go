@@ -32,10 +32,10 @@ import (
 // benchPages are the pages the benchmarks and the load benchmark (cmd/loadbench) measure.
 var benchPages = []struct{ name, target string }{
 	{"start", "/"},
-	{"question", "/q/build?v=2"},
-	{"question-mid", "/q/realtime?build=platform&logic=complex&growth=monolith&seo=critical&render=mixed&api=public&v=2"},
+	{"question", "/q/build?v=3"},
+	{"question-mid", "/q/realtime?build=platform&logic=complex&growth=monolith&seo=critical&render=mixed&api=public&v=3"},
 	{"result", "/result?" + fullPlatform},
-	{"result-unsure", "/result?build=site&logic=notsure&growth=small&seo=critical&render=mixed&api=none&realtime=no&team=notsure&share=notsure&quality=notsure&v=2"},
+	{"result-unsure", "/result?build=site&logic=notsure&growth=small&seo=critical&render=mixed&api=none&realtime=no&team=notsure&share=notsure&quality=notsure&v=3"},
 }
 
 // discardWriter is a ResponseWriter that keeps headers and the status and drops the body, so
@@ -240,7 +240,7 @@ func benchComponent(b *testing.B, s *Server, name string) templ.Component {
 	rp := c.Replay(state.Raw)
 	switch name {
 	case "start":
-		return views.Start(views.StartPage{Meta: s.meta(r, siteName, "", false), StartURL: "/q/build?v=2"})
+		return views.Start(views.StartPage{Meta: s.meta(r, siteName, "", false), StartURL: "/q/build?v=3"})
 	case "question":
 		return views.Question(s.questionPage(r, &rp, c.Question("build"), ""))
 	case "result", "result-unsure":

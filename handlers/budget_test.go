@@ -57,12 +57,12 @@ func budgetPages(t testing.TB, c *decision.Content) []budgetPage {
 	t.Helper()
 	pages := []budgetPage{
 		{"start", "/", http.StatusOK},
-		{"error state (no answer chosen)", "/next?build=site&q=logic&v=2", http.StatusUnprocessableEntity},
+		{"error state (no answer chosen)", "/next?build=site&q=logic&v=3", http.StatusUnprocessableEntity},
 		{"404", "/no-such-page", http.StatusNotFound},
-		{"question not found", "/q/nope?v=2", http.StatusNotFound},
+		{"question not found", "/q/nope?v=3", http.StatusNotFound},
 		{"embedding", "/embedding", http.StatusOK},
 		{"embed start", "/embed/", http.StatusOK},
-		{"embed question", "/embed/q/build?v=2&accent=%23ff8800&theme=dark", http.StatusOK},
+		{"embed question", "/embed/q/build?v=3&accent=%23ff8800&theme=dark", http.StatusOK},
 		{"embed result", "/embed/result?" + fullPlatform, http.StatusOK},
 	}
 	// Every question, with every other answer given: the most hidden fields a question carries.
@@ -312,7 +312,7 @@ func TestNoBlockingNoFontsNoThirdParty(t *testing.T) {
 // most 30 KB gzipped.
 func TestFirstVisitBudget(t *testing.T) {
 	_, h := newTestServer(t)
-	rec := fetchBody(t, h, "/q/build?v=2")
+	rec := fetchBody(t, h, "/q/build?v=3")
 	if rec.Code != http.StatusOK {
 		t.Fatalf("status %d", rec.Code)
 	}
@@ -320,7 +320,7 @@ func TestFirstVisitBudget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sizes := map[string]int{"/q/build?v=2 (HTML)": gzipSize(t, rec.Body.Bytes())}
+	sizes := map[string]int{"/q/build?v=3 (HTML)": gzipSize(t, rec.Body.Bytes())}
 	var assets []string
 	doc.Find(`link[rel~="stylesheet"][href], script[src]`).Each(func(_ int, s *goquery.Selection) {
 		assets = append(assets, s.AttrOr("href", s.AttrOr("src", "")))

@@ -48,11 +48,11 @@ func decodeBody(t *testing.T, coding string, body []byte) string {
 // cachedTargets are one of each kind of cached body, embed theme options included.
 var cachedTargets = []string{
 	"/",
-	"/q/build?v=2",
-	"/q/realtime?build=platform&logic=complex&growth=monolith&seo=critical&render=mixed&api=public&v=2",
+	"/q/build?v=3",
+	"/q/realtime?build=platform&logic=complex&growth=monolith&seo=critical&render=mixed&api=public&v=3",
 	"/result?" + fullPlatform,
 	"/result.md?" + fullPlatform,
-	"/embed/q/build?v=2&theme=dark&accent=" + url.QueryEscape("#0b6e4f"),
+	"/embed/q/build?v=3&theme=dark&accent=" + url.QueryEscape("#0b6e4f"),
 	"/embed/result?" + fullPlatform + "&intro=0",
 	"/embedding?theme=dark",
 	"/api/v1/decision",
@@ -135,8 +135,8 @@ func TestJunkParametersShareTheCanonicalPage(t *testing.T) {
 	s, h := newTestServer(t)
 	for _, tc := range []struct{ canonical, variant string }{
 		{"/result?" + fullPlatform, "/result?utm_source=news&" + fullPlatform + "&fbclid=abc123&utm_medium=mail"},
-		{"/result?" + fullPlatform, "/result?v=2&quality=helpful&share=yes&team=fullstack&deploy=servers&realtime=some&api=public&render=mixed&seo=critical&growth=monolith&logic=complex&build=platform"},
-		{"/q/logic?build=api&v=2", "/q/logic?build=api&build=site&gclid=x&v=2"},
+		{"/result?" + fullPlatform, "/result?v=3&quality=helpful&share=yes&team=fullstack&deploy=servers&realtime=some&api=public&render=mixed&seo=critical&growth=monolith&logic=complex&build=platform"},
+		{"/q/logic?build=api&v=3", "/q/logic?build=api&build=site&gclid=x&v=3"},
 		{"/", "/?ref=somewhere"},
 		{"/embed/result?" + fullPlatform + "&theme=dark", "/embed/result?theme=dark&" + fullPlatform + "&utm_campaign=x&scheme=light"},
 		{"/api/v1/result?" + fullPlatform, "/api/v1/result?" + fullPlatform + "&utm_source=x"},
@@ -161,7 +161,7 @@ func TestJunkParametersShareTheCanonicalPage(t *testing.T) {
 // request target or a forwarded header: without PUBLIC_URL links are relative.
 func TestHostNeverReachesABody(t *testing.T) {
 	_, h := newTestServer(t)
-	targets := append([]string{"/no/such", "/next?q=build&v=2", "/api/v1/result?build=api&v=2", "/embed.js"}, cachedTargets...)
+	targets := append([]string{"/no/such", "/next?q=build&v=3", "/api/v1/result?build=api&v=3", "/embed.js"}, cachedTargets...)
 	for _, target := range targets {
 		for _, form := range []string{"origin", "absolute"} {
 			u := target
@@ -212,7 +212,7 @@ func TestPageCacheBound(t *testing.T) {
 	s, h := newTestServer(t)
 	for i := range 1500 {
 		// Each an unrecognised answer, so each a page of its own (asked again, with a note).
-		if rec := fetchWith(h, "/q/build?build=junk"+strconv.Itoa(i)+"&v=2"); rec.Code != http.StatusOK {
+		if rec := fetchWith(h, "/q/build?build=junk"+strconv.Itoa(i)+"&v=3"); rec.Code != http.StatusOK {
 			t.Fatalf("status %d", rec.Code)
 		}
 	}

@@ -390,7 +390,7 @@ func TestEmbedFramingFollowsConfig(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := New(c, logger, Config{EmbedAllowedOrigins: tt.origins})
-			for _, target := range []string{"/embed/", "/embed/?intro=0", "/embed/q/build?v=2&theme=dark", "/embed/next?q=build&v=2", "/embed/result?" + fullPlatform, "/embed/theme.css?accent=ff8800", "/embed/nope"} {
+			for _, target := range []string{"/embed/", "/embed/?intro=0", "/embed/q/build?v=3&theme=dark", "/embed/next?q=build&v=3", "/embed/result?" + fullPlatform, "/embed/theme.css?accent=ff8800", "/embed/nope"} {
 				r := get(t, h, target)
 				csp := r.Header().Get("Content-Security-Policy")
 				if got := cspDirective(csp, "frame-ancestors"); got != tt.want {
@@ -400,7 +400,7 @@ func TestEmbedFramingFollowsConfig(t *testing.T) {
 					t.Errorf("%s: X-Frame-Options %q would block every embed", target, xfo)
 				}
 			}
-			for _, target := range []string{"/", "/q/build?v=2", "/result?" + fullPlatform, "/embedding", "/embedding?theme=dark", "/embed.js", "/static/nope", "/nope", "/embedx/"} {
+			for _, target := range []string{"/", "/q/build?v=3", "/result?" + fullPlatform, "/embedding", "/embedding?theme=dark", "/embed.js", "/static/nope", "/nope", "/embedx/"} {
 				r := get(t, h, target)
 				if got := cspDirective(r.Header().Get("Content-Security-Policy"), "frame-ancestors"); got != "'none'" {
 					t.Errorf("%s: frame-ancestors %q, want 'none'", target, got)

@@ -15,7 +15,7 @@ import (
 	"nestnext/decision"
 )
 
-const fullPlatform = "build=platform&logic=complex&growth=monolith&seo=critical&render=mixed&api=public&realtime=some&team=fullstack&share=yes&quality=helpful&v=2"
+const fullPlatform = "build=platform&logic=complex&growth=monolith&seo=critical&render=mixed&api=public&realtime=some&team=fullstack&share=yes&quality=helpful&v=3"
 
 func newTestServer(t testing.TB) (*Server, http.Handler) {
 	t.Helper()
@@ -77,7 +77,7 @@ func TestStartPage(t *testing.T) {
 	if r.doc.Find(`meta[name="robots"]`).Length() != 0 {
 		t.Error("start page must be indexable")
 	}
-	if href, _ := r.doc.Find("a.button-start").Attr("href"); href != "/q/build?v=2" {
+	if href, _ := r.doc.Find("a.button-start").Attr("href"); href != "/q/build?v=3" {
 		t.Errorf("start link %q", href)
 	}
 	body := r.doc.Find("main").Text()
@@ -101,10 +101,10 @@ func TestQuestionPage(t *testing.T) {
 		selected string
 		back     string
 	}{
-		{"first question", "/q/build?v=2", "What are you building?", "", "", "/"},
-		{"count unknown yet", "/q/logic?build=site&v=2", "How complex is the business logic on the server?", "", "", "/q/build?build=site&v=2"},
-		{"count known", "/q/seo?build=site&logic=simple&v=2", "How much does search-engine visibility matter?", "Question 3 of 9", "", "/q/logic?build=site&logic=simple&v=2"},
-		{"previous answer preselected", "/q/build?build=api&logic=simple&v=2", "What are you building?", "", "api", "/"},
+		{"first question", "/q/build?v=3", "What are you building?", "", "", "/"},
+		{"count unknown yet", "/q/logic?build=site&v=3", "How complex is the business logic on the server?", "", "", "/q/build?build=site&v=3"},
+		{"count known", "/q/seo?build=site&logic=simple&v=3", "How much does search-engine visibility matter?", "Question 3 of 9", "", "/q/logic?build=site&logic=simple&v=3"},
+		{"previous answer preselected", "/q/build?build=api&logic=simple&v=3", "What are you building?", "", "api", "/"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -163,13 +163,13 @@ func TestHiddenFieldsKeepCanonicalOrder(t *testing.T) {
 func TestNextRedirects(t *testing.T) {
 	_, h := newTestServer(t)
 	tests := []struct{ target, location string }{
-		{"/next?build=site&q=build&v=2", "/q/logic?build=site&v=2"},
-		{"/next?build=api&logic=simple&q=logic&v=2", "/q/realtime?build=api&logic=simple&v=2"},
+		{"/next?build=site&q=build&v=3", "/q/logic?build=site&v=3"},
+		{"/next?build=api&logic=simple&q=logic&v=3", "/q/realtime?build=api&logic=simple&v=3"},
 		{"/next?q=quality&" + fullPlatform, "/result?" + fullPlatform},
 		// A changed earlier answer keeps the later answers that still apply.
 		{"/next?q=build&" + strings.Replace(fullPlatform, "build=platform", "build=site", 1), "/result?" + strings.Replace(fullPlatform, "build=platform", "build=site", 1)},
 		// An unknown q falls back to where the answers lead.
-		{"/next?q=nope&build=site&v=2", "/q/logic?build=site&v=2"},
+		{"/next?q=nope&build=site&v=3", "/q/logic?build=site&v=3"},
 	}
 	for _, tt := range tests {
 		r := get(t, h, tt.target)
@@ -182,7 +182,7 @@ func TestNextRedirects(t *testing.T) {
 
 func TestValidationError(t *testing.T) {
 	_, h := newTestServer(t)
-	for _, target := range []string{"/next?build=site&q=logic&v=2", "/next?build=site&logic=bogus&q=logic&v=2"} {
+	for _, target := range []string{"/next?build=site&q=logic&v=3", "/next?build=site&logic=bogus&q=logic&v=3"} {
 		r := get(t, h, target)
 		wantStatus(t, r, http.StatusUnprocessableEntity)
 		if title := r.doc.Find("title").Text(); !strings.HasPrefix(title, "Error: ") {
@@ -265,11 +265,11 @@ func TestReplayedShareURL(t *testing.T) {
 func TestIncompleteAndInvalidAnswers(t *testing.T) {
 	_, h := newTestServer(t)
 	tests := []struct{ name, target, location string }{
-		{"result with answers missing", "/result?build=site&seo=critical&v=2", "/q/logic?build=site&seo=critical&v=2"},
-		{"question not yet due", "/q/team?build=site&v=2", "/q/logic?build=site&v=2"},
-		{"question off the path", "/q/seo?build=api&logic=simple&v=2", "/q/realtime?build=api&logic=simple&v=2"},
-		{"invalid value kept for its question", "/result?build=site&logic=huge&v=2", "/q/logic?build=site&logic=huge&v=2"},
-		{"no answers at all", "/result", "/q/build?v=2"},
+		{"result with answers missing", "/result?build=site&seo=critical&v=3", "/q/logic?build=site&seo=critical&v=3"},
+		{"question not yet due", "/q/team?build=site&v=3", "/q/logic?build=site&v=3"},
+		{"question off the path", "/q/seo?build=api&logic=simple&v=3", "/q/realtime?build=api&logic=simple&v=3"},
+		{"invalid value kept for its question", "/result?build=site&logic=huge&v=3", "/q/logic?build=site&logic=huge&v=3"},
+		{"no answers at all", "/result", "/q/build?v=3"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -280,7 +280,7 @@ func TestIncompleteAndInvalidAnswers(t *testing.T) {
 			}
 		})
 	}
-	r := get(t, h, "/q/logic?build=site&logic=huge&v=2")
+	r := get(t, h, "/q/logic?build=site&logic=huge&v=3")
 	wantStatus(t, r, http.StatusOK)
 	if !strings.Contains(r.doc.Find(".notice").Text(), "does not recognise") {
 		t.Error("an unrecognised answer should be explained")
@@ -298,7 +298,7 @@ func TestHostileInputIsNeverReflected(t *testing.T) {
 		for _, target := range []string{
 			"/?build=" + esc,
 			"/q/build?build=" + esc,
-			"/q/logic?build=site&logic=" + esc + "&v=2",
+			"/q/logic?build=site&logic=" + esc + "&v=3",
 			"/next?q=" + esc + "&build=" + esc,
 			"/next?q=logic&build=site&logic=" + esc,
 			"/result?" + fullPlatform + "&seo=" + esc,
@@ -326,7 +326,7 @@ func TestErrorPages(t *testing.T) {
 	if r.doc.Find("header.site-header").Length() != 1 {
 		t.Error("404 page is not in the site layout")
 	}
-	r = get(t, h, "/q/nosuchquestion?v=2")
+	r = get(t, h, "/q/nosuchquestion?v=3")
 	wantStatus(t, r, http.StatusNotFound)
 
 	r = do(t, h, http.MethodPost, "/result")
@@ -360,7 +360,7 @@ func TestPanicBecomes500Page(t *testing.T) {
 
 func TestHeadWorksWhereGetDoes(t *testing.T) {
 	_, h := newTestServer(t)
-	for _, target := range []string{"/", "/q/build?v=2", "/result?" + fullPlatform, "/healthz"} {
+	for _, target := range []string{"/", "/q/build?v=3", "/result?" + fullPlatform, "/healthz"} {
 		r := do(t, h, http.MethodHead, target)
 		if r.Code != http.StatusOK {
 			t.Errorf("HEAD %s: %d", target, r.Code)

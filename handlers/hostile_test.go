@@ -123,18 +123,18 @@ func hostileCases(t testing.TB) []hostileCase {
 			add(tag+"/v/next", "", "/next?q=build&build=site&v="+v, p.value)
 			add(tag+"/v/api", "", "/api/v1/result?"+hostileWith(fullPlatform, "v", v), p.value)
 			add(tag+"/q/next", "", "/next?q="+v+"&"+fullPlatform, p.value)
-			add(tag+"/q/next-incomplete", "", "/next?q="+v+"&build=site&v=2", p.value)
-			add(tag+"/q/embed-next", "", "/embed/next?q="+v+"&build=api&v=2", p.value)
-			add(tag+"/q/question", "", "/q/build?v=2&q="+v, p.value, http.StatusOK)
+			add(tag+"/q/next-incomplete", "", "/next?q="+v+"&build=site&v=3", p.value)
+			add(tag+"/q/embed-next", "", "/embed/next?q="+v+"&build=api&v=3", p.value)
+			add(tag+"/q/question", "", "/q/build?v=3&q="+v, p.value, http.StatusOK)
 			add(tag+"/q/api", "", "/api/v1/result?q="+v+"&"+fullPlatform, p.value)
 			add(tag+"/changed/result", "", "/result?"+fullPlatform+"&changed="+v, p.value, http.StatusOK)
-			add(tag+"/changed/list", "", "/q/seo?build=site&logic=simple&v=2&changed=seo,"+v+",build", p.value, http.StatusOK)
-			add(tag+"/changed/next", "", "/next?q=build&build=api&v=2&changed="+v, p.value)
+			add(tag+"/changed/list", "", "/q/seo?build=site&logic=simple&v=3&changed=seo,"+v+",build", p.value, http.StatusOK)
+			add(tag+"/changed/next", "", "/next?q=build&build=api&v=3&changed="+v, p.value)
 			add(tag+"/changed/api", "", "/api/v1/result?"+fullPlatform+"&changed="+v, p.value)
 			for _, k := range hostileTheme {
 				add(tag+"/"+k+"/embed-start", "", "/embed/?"+k+"="+v, p.value)
-				add(tag+"/"+k+"/embed-question", "", "/embed/q/build?v=2&"+k+"="+v, p.value)
-				add(tag+"/"+k+"/embed-next", "", "/embed/next?q=build&build=api&v=2&"+k+"="+v, p.value)
+				add(tag+"/"+k+"/embed-question", "", "/embed/q/build?v=3&"+k+"="+v, p.value)
+				add(tag+"/"+k+"/embed-next", "", "/embed/next?q=build&build=api&v=3&"+k+"="+v, p.value)
 				add(tag+"/"+k+"/embed-result", "", "/embed/result?"+fullPlatform+"&"+k+"="+v, p.value)
 				add(tag+"/"+k+"/embedding", "", "/embedding?"+k+"="+v, p.value)
 			}
@@ -159,17 +159,17 @@ func hostileCases(t testing.TB) []hostileCase {
 			add(tag+"/team-journey", "", "/q/build?v="+cv+"&tm="+v, p.value, teamBad...)
 			add(tag+"/team-journey-member", "", "/next?q=build&build=api&v="+cv+"&tm=0~"+v, p.value, teamBad...)
 			// Valid names are shown, escaped: team_test.go checks those pages.
-			add(tag+"/all-theme-options", "", "/embed/q/build?v=2&accent="+v+"&theme="+v+"&intro="+v, p.value)
+			add(tag+"/all-theme-options", "", "/embed/q/build?v=3&accent="+v+"&theme="+v+"&intro="+v, p.value)
 
 			// As a parameter name.
 			add(tag+"/key/result", "", "/result?"+fullPlatform+"&"+v+"="+v, p.value, http.StatusOK)
-			add(tag+"/key/question", "", "/q/build?"+v+"=1&v=2", p.value, http.StatusOK)
+			add(tag+"/key/question", "", "/q/build?"+v+"=1&v=3", p.value, http.StatusOK)
 			add(tag+"/key/api", "", "/api/v1/result?"+v+"=1&"+fullPlatform, p.value)
 
 			// In path segments.
 			seg := e.path(p.value)
 			for _, prefix := range []string{"/q/", "/embed/q/", "/api/v1/", "/", "/embed/", "/static/", "/og/v"} {
-				add(tag+"/path"+prefix, "", prefix+seg+"?v=2", p.value, notFound, badRequest)
+				add(tag+"/path"+prefix, "", prefix+seg+"?v=3", p.value, notFound, badRequest)
 			}
 			add(tag+"/path/og", "", "/og/v1/"+seg+".png", p.value, notFound, badRequest)
 		}
@@ -178,19 +178,19 @@ func hostileCases(t testing.TB) []hostileCase {
 	// Invalid UTF-8 and NUL bytes in names and values, percent-encoded and raw.
 	for _, raw := range []string{"%ff%fe", "\xff\xfe", "%c0%ae", "%ed%a0%80", "%e2%82", "%00", "a%00b"} {
 		add("utf8-nul/key-value/"+raw, "", "/result?"+fullPlatform+"&"+raw+"="+raw, "", http.StatusOK)
-		add("utf8-nul/answer/"+raw, "", "/q/logic?build=site&logic="+raw+"&v=2", "", http.StatusOK)
+		add("utf8-nul/answer/"+raw, "", "/q/logic?build=site&logic="+raw+"&v=3", "", http.StatusOK)
 		add("utf8-nul/api/"+raw, "", "/api/v1/result?"+raw+"="+raw+"&"+fullPlatform, "")
-		add("utf8-nul/path/"+raw, "", "/q/"+raw+"?v=2", "", notFound, badRequest)
+		add("utf8-nul/path/"+raw, "", "/q/"+raw+"?v=3", "", notFound, badRequest)
 	}
 
 	// Invalid percent-encoding: the pages read what parses; the API refuses with 400.
 	for _, q := range []string{
-		"build=%zz&logic=simple&v=2",
+		"build=%zz&logic=simple&v=3",
 		"build=api&logic=%",
-		"build=api&logic=simple&v=2&x=%",
+		"build=api&logic=simple&v=3&x=%",
 		"%zz=1&build=api",
-		"build=%e&v=2",
-		"build=api;logic=simple&v=2",
+		"build=%e&v=3",
+		"build=api;logic=simple&v=3",
 		"%",
 	} {
 		add("bad-escape/question/"+q, "", "/q/build?"+q, "", http.StatusOK)
@@ -252,7 +252,7 @@ func hostileCases(t testing.TB) []hostileCase {
 	big := strings.Repeat("b", 100<<10)
 	for _, target := range []string{
 		"/result?" + fullPlatform + "&pad=" + pad,
-		"/q/build?v=2&pad=" + pad,
+		"/q/build?v=3&pad=" + pad,
 		"/next?q=quality&" + fullPlatform + "&pad=" + pad,
 		"/embed/result?" + fullPlatform + "&pad=" + pad,
 		"/result.md?" + fullPlatform + "&pad=" + pad,
@@ -261,11 +261,11 @@ func hostileCases(t testing.TB) []hostileCase {
 		"/api/v1/result?" + fullPlatform + "&pad=" + pad,
 		// 100 KB values in the parameters the wizard reads.
 		"/result?" + hostileWith(fullPlatform, "build", big),
-		"/q/logic?build=site&logic=" + big + "&v=2",
+		"/q/logic?build=site&logic=" + big + "&v=3",
 		"/result?" + hostileWith(fullPlatform, "v", strings.Repeat("9", 100<<10)),
 		"/next?q=" + big + "&build=api",
 		"/result?" + fullPlatform + "&changed=" + big,
-		"/embed/q/build?v=2&accent=" + big,
+		"/embed/q/build?v=3&accent=" + big,
 		"/embed/theme.css?accent=" + big,
 		"/result?" + fullPlatform + "&" + big + "=1",
 		"/api/v1/result?" + hostileWith(fullPlatform, "build", big),
@@ -274,7 +274,7 @@ func hostileCases(t testing.TB) []hostileCase {
 		"/q/build?" + strings.Repeat("v=1&", 5000),
 		"/result?" + fullPlatform + strings.Repeat("&changed=build,logic", 3000),
 		"/result?" + fullPlatform + "&changed=" + strings.Repeat("build,", 5000),
-		"/embed/q/build?v=2" + strings.Repeat("&accent=ff0000", 2000),
+		"/embed/q/build?v=3" + strings.Repeat("&accent=ff0000", 2000),
 		"/api/v1/result?" + fullPlatform + strings.Repeat("&build=site", 5000),
 	} {
 		path, query, _ := strings.Cut(target, "?")
@@ -288,9 +288,9 @@ func hostileCases(t testing.TB) []hostileCase {
 	add("long-query/distinct-keys-api", "", "/api/v1/result?"+fullPlatform+"&"+strings.Join(distinct, "&"), "", tooLong, badRequest)
 	// Hundreds of repeated parameters, within the limit: the first value counts, as usual.
 	add("repeated/versions", "", "/result?"+strings.Repeat("v=1&", 900)+fullPlatform, "", http.StatusOK)
-	add("repeated/answers", "", "/q/logic?build=site&"+strings.Repeat("logic=%3Cscript%3E&", 150)+"v=2", "<script>", http.StatusOK)
-	add("repeated/changed", "", "/q/build?v=2"+strings.Repeat("&changed=build,logic", 170), "", http.StatusOK)
-	add("repeated/accent", "", "/embed/q/build?v=2"+strings.Repeat("&accent=ff0000", 250), "", http.StatusOK)
+	add("repeated/answers", "", "/q/logic?build=site&"+strings.Repeat("logic=%3Cscript%3E&", 150)+"v=3", "<script>", http.StatusOK)
+	add("repeated/changed", "", "/q/build?v=3"+strings.Repeat("&changed=build,logic", 170), "", http.StatusOK)
+	add("repeated/accent", "", "/embed/q/build?v=3"+strings.Repeat("&accent=ff0000", 250), "", http.StatusOK)
 	add("repeated/empty", "", "/result?"+fullPlatform+strings.Repeat("&", 3500), "", http.StatusOK)
 	add("repeated/api", "", "/api/v1/result?"+fullPlatform+strings.Repeat("&build=site", 300), "", http.StatusOK)
 	// Just under the limit the query is read as usual.
@@ -299,8 +299,8 @@ func hostileCases(t testing.TB) []hostileCase {
 
 	// Every method on the pages: 405 with Allow; the API allows OPTIONS (CORS preflight).
 	pages := []string{
-		"/", "/q/build?v=2", "/next?q=build&build=api&v=2", "/result?" + fullPlatform,
-		"/result.md?" + fullPlatform, "/embed/", "/embed/q/build?v=2", "/embed/result?" + fullPlatform,
+		"/", "/q/build?v=3", "/next?q=build&build=api&v=3", "/result?" + fullPlatform,
+		"/result.md?" + fullPlatform, "/embed/", "/embed/q/build?v=3", "/embed/result?" + fullPlatform,
 		"/embed/theme.css?accent=ff0000", "/embedding", "/static/app.css", "/og/v2/start.png",
 		"/embed.js", "/robots.txt", "/healthz",
 	}
@@ -324,10 +324,10 @@ func hostileCases(t testing.TB) []hostileCase {
 		"/\\evil.example/",
 		"/%2f%2fevil.example/",
 		"/embed//evil.example/",
-		"/next?q=build&build=api&v=2&next=//evil.example&redirect=https://evil.example",
+		"/next?q=build&build=api&v=3&next=//evil.example&redirect=https://evil.example",
 		"/next?q=//evil.example&build=//evil.example",
 		"/embed/?intro=0&accent=//evil.example",
-		"/result?build=https://evil.example&v=2",
+		"/result?build=https://evil.example&v=3",
 	} {
 		add("redirect"+target, "", target, "")
 	}
@@ -649,11 +649,11 @@ func TestHostileRawRequests(t *testing.T) {
 		{"10 KB request line (query)", "GET /result?" + fullPlatform + "&pad=" + kb10 + " HTTP/1.1\r\nHost: x\r\n\r\n", []int{400, 414}, true},
 		{"10 KB request line (API)", "GET /api/v1/result?" + fullPlatform + "&pad=" + kb10 + " HTTP/1.1\r\nHost: x\r\n\r\n", []int{400, 414}, true},
 		{"2 MB request line", "GET /q/" + strings.Repeat("a", 2<<20) + " HTTP/1.1\r\nHost: x\r\n\r\n", nil, false},
-		{"raw space in path", "GET /q/bu ild?v=2 HTTP/1.1\r\nHost: x\r\n\r\n", nil, false},
-		{"raw space in query", "GET /result?build=a pi&v=2 HTTP/1.1\r\nHost: x\r\n\r\n", nil, false},
+		{"raw space in path", "GET /q/bu ild?v=3 HTTP/1.1\r\nHost: x\r\n\r\n", nil, false},
+		{"raw space in query", "GET /result?build=a pi&v=3 HTTP/1.1\r\nHost: x\r\n\r\n", nil, false},
 		{"raw script with spaces", "GET /result?build=<svg onload=alert(1)> HTTP/1.1\r\nHost: x\r\n\r\n", nil, false},
 		{"NUL in path", "GET /q/\x00build HTTP/1.1\r\nHost: x\r\n\r\n", nil, false},
-		{"NUL in query", "GET /result?build=\x00&v=2 HTTP/1.1\r\nHost: x\r\n\r\n", nil, false},
+		{"NUL in query", "GET /result?build=\x00&v=3 HTTP/1.1\r\nHost: x\r\n\r\n", nil, false},
 		{"control character in path", "GET /q/\x01build HTTP/1.1\r\nHost: x\r\n\r\n", nil, false},
 		{"DEL in path", "GET /q/build\x7f HTTP/1.1\r\nHost: x\r\n\r\n", nil, false},
 		{"tab in path", "GET /q/\tbuild HTTP/1.1\r\nHost: x\r\n\r\n", nil, false},
@@ -662,7 +662,7 @@ func TestHostileRawRequests(t *testing.T) {
 		{"bad escape in path", "GET /q/%zz HTTP/1.1\r\nHost: x\r\n\r\n", nil, false},
 		{"trailing % in path", "GET /static/app.css% HTTP/1.1\r\nHost: x\r\n\r\n", nil, false},
 		{"raw invalid UTF-8 in path", "GET /q/\xff\xfe HTTP/1.1\r\nHost: x\r\n\r\n", []int{404}, true},
-		{"raw invalid UTF-8 in query", "GET /q/logic?build=site&logic=\xff\xfe&v=2 HTTP/1.1\r\nHost: x\r\n\r\n", []int{200}, true},
+		{"raw invalid UTF-8 in query", "GET /q/logic?build=site&logic=\xff\xfe&v=3 HTTP/1.1\r\nHost: x\r\n\r\n", []int{200}, true},
 		{"missing Host", "GET /result?" + fullPlatform + " HTTP/1.1\r\n\r\n", nil, false},
 		{"hostile Host", "GET / HTTP/1.1\r\nHost: x\"><svg onload=alert(1)>\r\n\r\n", nil, false},
 		{"no request-target", "GET  HTTP/1.1\r\nHost: x\r\n\r\n", nil, false},

@@ -43,77 +43,54 @@ func WriteHowHTML(w io.Writer, c *decision.Content, file string) error {
 }
 
 // HowPage builds the map's view of c: the needs with their thresholds, every combination of need
-// states and its outcome, the confidence rules, and every question in order with every option's
-// evidence, the questions it brings in or skips, its reason and its source.
+// states and its outcome, the article's rules, the confidence levels, and every question in order
+// with every option's evidence, the questions it brings in or skips, its reason and its source.
 func HowPage(c *decision.Content, file string) views.HowPage {
 	p := views.HowPage{
 		Source:       fmt.Sprintf("%s, version %d", file, c.Version),
 		ArticleTitle: c.Article.Title,
 		ArticleURL:   c.Article.URL,
 	}
-	section := func(id string) string {
-		if sec := c.Section(id); sec != nil {
-			return sec.Title
-		}
-		return ""
-	}
 	for i := range c.Needs {
 		n := &c.Needs[i]
-		p.Needs = append(p.Needs, views.HowNeed{ID: n.ID, Name: n.Name, Threshold: n.Threshold, Met: n.Met, Unmet: n.Unmet, Section: section(n.Section)})
+		p.Needs = append(p.Needs, views.HowNeed{ID: n.ID, Name: n.Name, Threshold: n.Threshold, Met: n.Met, Unmet: n.Unmet, Open: n.Open, Section: c.SectionTitle(n.Section)})
 	}
-	// Bit i of a mask is "Needs[i] is met".
-	for m := 0; m < 1<<len(c.Needs); m++ {
-		row := views.HowRegion{}
-		for i := range c.Needs {
-			row.States = append(row.States, needState(&c.Needs[i], m&(1<<i) != 0))
-		}
-		if o := c.OutcomeForStates(m); o != nil {
-			row.Outcome, row.OutcomeID = o.Name, o.ID
+	for _, sc := range c.StateCombinations() {
+		row := views.HowRegion{Outcome: sc.Outcome.Name, OutcomeID: sc.Outcome.ID}
+		for i, st := range sc.States {
+			row.States = append(row.States, c.Needs[i].StateText(st))
 		}
 		p.Regions = append(p.Regions, row)
 	}
 	for i := range c.Outcomes {
 		o := &c.Outcomes[i]
-		var when []string
-		for j := range c.Needs {
-			n := &c.Needs[j]
-			switch o.When[n.ID] {
-			case decision.StateMet:
-				when = append(when, n.Name+" met")
-			case decision.StateUnmet:
-				when = append(when, n.Name+" not met")
-			}
-		}
 		p.Outcomes = append(p.Outcomes, views.HowOutcome{
-			ID: o.ID, Name: o.Name, Summary: o.Summary, Region: strings.Join(when, ", "),
-			Quote: views.Quote{Text: o.Quote, Section: section(o.Section)},
+			ID: o.ID, Name: o.Name, Summary: o.Summary, Region: o.When.Describe(c),
+			Quote: views.Quote{Text: o.Quote, Section: c.SectionTitle(o.Section)},
 		})
 	}
-	cr := c.Confidence
-	for _, l := range cr.Levels {
+	for _, r := range c.Rules {
+		var names []string
+		for _, id := range r.Then {
+			names = append(names, c.Outcome(id).Name)
+		}
+		p.Rules = append(p.Rules, views.HowRule{ID: r.ID, Text: r.Text, Outcomes: orList(names),
+			Quote: views.Quote{Text: r.Quote, Section: c.SectionTitle(r.Section)}})
+	}
+	for _, l := range c.Confidence.Levels {
 		p.Confidence = append(p.Confidence, views.HowLevel{Label: l.Label, Explanation: l.Explanation})
 	}
-	if l := cr.Level(decision.Clear); l != nil {
-		p.ConfidenceRule = fmt.Sprintf("“%s” also needs at least %d real answers and at most %d “Not sure” answers.", l.Label, cr.MinAnswered, cr.MaxUnsure)
-	}
 	for i := range c.Questions {
-		p.Questions = append(p.Questions, howQuestion(c, &c.Questions[i], section))
+		p.Questions = append(p.Questions, howQuestion(c, &c.Questions[i]))
 	}
 	return p
 }
 
-func needState(n *decision.Need, met bool) string {
-	if met {
-		return fmt.Sprintf("met (%d or more)", n.Threshold)
-	}
-	return fmt.Sprintf("not met (under %d)", n.Threshold)
-}
-
-func howQuestion(c *decision.Content, q *decision.Question, section func(string) string) views.HowQuestion {
+func howQuestion(c *decision.Content, q *decision.Question) views.HowQuestion {
 	hq := views.HowQuestion{
 		ID: q.ID, Number: q.Position + 1, Text: q.Text, Hint: q.Hint, Why: q.Why,
-		WhyQuote:  views.Quote{Text: q.WhyQuote, Section: section(q.WhySection)},
-		AskedWhen: askedWhen(c, q),
+		WhyQuote:  views.Quote{Text: q.WhyQuote, Section: c.SectionTitle(q.WhySection)},
+		AskedWhen: askedWhen(c, q.ShowIf),
 	}
 	switch {
 	case q.Scope:
@@ -132,7 +109,9 @@ func howQuestion(c *decision.Content, q *decision.Question, section func(string)
 		o := &q.Options[i]
 		ho := views.HowOption{
 			ID: o.ID, Label: o.Label, Effect: optionEffect(c, o), Reason: o.Reason,
-			Quote: views.Quote{Text: o.Quote, Section: section(o.Section)},
+			Quote:       views.Quote{Text: o.Quote, Section: c.SectionTitle(o.Section)},
+			OfferedWhen: askedWhen(c, o.ShowIf),
+			Scope:       o.Scope && !q.Scope,
 		}
 		for _, g := range gated {
 			l := views.Link{Label: fmt.Sprintf("%d. %s", g.Position+1, g.Text), URL: "#q-" + g.ID}
@@ -150,12 +129,13 @@ func howQuestion(c *decision.Content, q *decision.Question, section func(string)
 	return hq
 }
 
-// askedWhen puts a question's show_if in words, in question order, or "" when everyone is asked.
-func askedWhen(c *decision.Content, q *decision.Question) string {
+// askedWhen puts a show_if (a question's or an option's) in words, in question order, or "" when
+// there is none.
+func askedWhen(c *decision.Content, showIf map[string][]string) string {
 	var conds []string
 	for i := range c.Questions {
 		on := &c.Questions[i]
-		ids, ok := q.ShowIf[on.ID]
+		ids, ok := showIf[on.ID]
 		if !ok {
 			continue
 		}
@@ -180,21 +160,13 @@ func orList(items []string) string {
 	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
 }
 
-// optionEffect states an answer's evidence for every need, e.g. "Web front end +4 · Dedicated
-// backend +0", or that it has none.
+// optionEffect states an answer's evidence for every need it bears on, or that it has none.
 func optionEffect(c *decision.Content, o *decision.Option) string {
-	parts := make([]string, len(c.Needs))
-	total := 0
-	for i := range c.Needs {
-		w := o.Weight(&c.Needs[i])
-		total += w
-		parts[i] = fmt.Sprintf("%s +%d", c.Needs[i].Name, w)
+	if e := c.Effect(o); e != "" {
+		return e
 	}
-	if total == 0 {
-		if o.Unsure {
-			return "No evidence for any need: the result lists it as an open question."
-		}
-		return "No evidence for any need."
+	if o.Unsure {
+		return "No evidence for any need: the result lists it as an open question."
 	}
-	return strings.Join(parts, " · ")
+	return "No evidence for any need."
 }

@@ -20,12 +20,12 @@ func TestMetrics(t *testing.T) {
 	c, _ := decision.Default()
 	h := New(c, slog.New(slog.NewTextHandler(io.Discard, nil)), Config{Metrics: serve.NewMetrics(), ServeMetrics: true})
 	for _, target := range []string{
-		"/q/build?v=2",
-		"/q/build?v=2", // served from the page cache: still counted
-		"/next?build=api&q=build&v=2",
-		"/q/logic?build=api&v=2",
-		"/next?q=quality&build=api&logic=complex&growth=services&realtime=essential&team=java&quality=essential&v=2",
-		"/result?build=platform&seo=<script>&v=2",
+		"/q/build?v=3",
+		"/q/build?v=3", // served from the page cache: still counted
+		"/next?build=api&q=build&v=3",
+		"/q/logic?build=api&v=3",
+		"/next?q=quality&build=api&logic=complex&growth=services&realtime=essential&team=java&quality=essential&v=3",
+		"/result?build=platform&seo=<script>&v=3",
 	} {
 		get(t, h, target)
 	}

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"bytes"
-	"fmt"
 	"net/http"
 	"strings"
 
@@ -95,10 +94,10 @@ func (s *Server) decisionRecord(r *http.Request, date string) (*serve.Page, erro
 		for _, alt := range c.ScopeChanges(&rp, res) {
 			adr.ScopeChanges = append(adr.ScopeChanges, abs(alt))
 		}
-		for _, nv := range res.Needs {
-			adr.Needs = append(adr.Needs, views.NeedLine{Name: nv.Need.Name, Value: nv.Value, Threshold: nv.Threshold, Met: nv.Met})
+		for i := range res.Needs {
+			adr.Needs = append(adr.Needs, c.NeedLine(res, &res.Needs[i]))
 		}
-		adr.Rule = s.ruleText()
+		adr.Rule = c.RuleText()
 		for _, ov := range page.Open {
 			if len(ov.Changes) > 0 {
 				adr.OpenFlipping = append(adr.OpenFlipping, ov)
@@ -121,25 +120,28 @@ func (s *Server) resultPage(r *http.Request, rp *decision.Replay, res *decision.
 	st := siteOf(r)
 	o := res.Outcome
 	enc := c.Encode(rp.Answers)
+	title := resultTitle(o)
 	page := views.ResultPage{
-		Meta:          s.meta(r, pageTitle("Recommendation: "+o.Name), o.Summary, true),
-		OutcomeID:     o.ID,
-		Headline:      o.Headline,
-		Summary:       o.Summary,
-		Explanation:   o.Explanation,
-		Quote:         s.quote(o.Quote, o.Section),
-		Confidence:    res.Confidence.Label,
-		ConfidenceOf:  res.Confidence.Explanation,
-		StartAgainURL: st.link("/", ""),
-		ArticleTitle:  c.Article.Title,
-		ArticleURL:    c.Article.URL,
+		Meta:                s.meta(r, pageTitle(title), o.Summary, true),
+		OutcomeID:           o.ID,
+		Undecided:           o.Undecided,
+		Headline:            o.Headline,
+		Summary:             o.Summary,
+		Explanation:         o.Explanation,
+		Quote:               s.quote(o.Quote, o.Section),
+		Confidence:          res.Confidence.Label,
+		ConfidenceOf:        res.Confidence.Explanation,
+		StartAgainURL:       st.link("/", ""),
+		ArticleTitle:        c.Article.Title,
+		ArticleURL:          c.Article.URL,
+		ConsequencesHeading: o.ConsequencesHeading,
 	}
 	for _, rs := range res.Reasons {
 		v := views.ReasonView{
 			Answer: "You said " + rs.Option.AnswerPhrase + ".",
 			Text:   rs.Option.Reason,
 			Quote:  s.quote(rs.Option.Quote, rs.Option.Section),
-			Effect: s.effect(rs.Option),
+			Effect: c.Effect(rs.Option),
 		}
 		switch rs.Stance {
 		case decision.Supports:
@@ -162,7 +164,7 @@ func (s *Server) resultPage(r *http.Request, rp *decision.Replay, res *decision.
 			Relevant:      res.IsRelevant(row),
 		})
 	}
-	page.Scores, page.BothRule = s.scores(res)
+	page.Scores, page.BothRule = s.scores(res), c.RuleText()
 	page.Needs = s.needsChart(res)
 	for _, row := range page.Table {
 		if row.Relevant {
@@ -185,6 +187,17 @@ func (s *Server) resultPage(r *http.Request, rp *decision.Replay, res *decision.
 		page.ScopeChanges = append(page.ScopeChanges, s.changeView(st, alt))
 	}
 	page.CloseCall = res.Confidence.Level == decision.CloseCall
+	if o.Undecided {
+		page.Deciders = s.deciders(st, enc, rp, res.Confidence.Deciding)
+	}
+	if u := res.Confidence.Unsettled; u != nil && u.Example.Result != nil {
+		sv := &views.SettlementView{Outcome: u.Example.Result.Outcome.Name, URL: st.link("/result", c.Encode(u.Example.Answers))}
+		for _, q := range u.Questions {
+			sv.Questions = append(sv.Questions, q.Text)
+			sv.Answers = append(sv.Answers, q.Option(u.Example.Answers[q.ID]).AnswerPhrase)
+		}
+		page.Unsettled = sv
+	}
 	for _, oq := range c.OpenQuestionsFlipping(rp, res) {
 		ov := views.OpenView{
 			Question:  oq.Question.Text,
@@ -204,13 +217,13 @@ func (s *Server) resultPage(r *http.Request, rp *decision.Replay, res *decision.
 	if st.embed {
 		page.OpenURL = page.ShareURL
 	}
-	topReason := o.Summary
-	if len(page.For) > 0 {
-		topReason = page.For[0].Answer + " " + page.For[0].Text
+	page.Why = whyShort(res)
+	// The preview says what the result is, in the words the page leads with.
+	page.OG = s.openGraph(r, o.ID, title, o.Summary, page.ShareURL)
+	page.OG.ImageAlt = title + ". The two needs, web front end and dedicated backend, with the " + o.Name + " region outlined."
+	if o.Undecided {
+		page.OG.ImageAlt = title + ". The two needs, web front end and dedicated backend, with the answers still open."
 	}
-	page.Why = s.whyShort(res)
-	page.OG = s.openGraph(r, o.ID, "Recommendation: "+o.Headline, topReason, page.ShareURL)
-	page.OG.ImageAlt = "Recommendation: " + o.Headline + ". The two needs, web front end and dedicated backend, with the " + o.Name + " region outlined."
 	for _, cq := range o.Consequences {
 		page.Consequences = append(page.Consequences, s.quote(cq.Text, cq.Section))
 	}
@@ -235,51 +248,40 @@ func (s *Server) sectionTitle(id string) string {
 	return ""
 }
 
-// effect states an answer's evidence for each need, e.g. "Web front end +4 · Dedicated backend +0".
-func (s *Server) effect(o *decision.Option) string {
-	parts := make([]string, len(s.content.Needs))
-	weighted := false
-	for i := range s.content.Needs {
-		n := &s.content.Needs[i]
-		parts[i] = fmt.Sprintf("%s +%d", n.Name, o.Weight(n))
-		weighted = weighted || o.Weight(n) > 0
+// resultTitle names a result: "Recommendation: Both", or an undecided outcome's headline.
+func resultTitle(o *decision.Outcome) string {
+	if o.Undecided {
+		return o.Headline
 	}
-	if !weighted {
-		return ""
-	}
-	return strings.Join(parts, " · ")
+	return "Recommendation: " + o.Name
 }
 
-// scores gives each need's evidence against its threshold, and the rule in words.
-func (s *Server) scores(res *decision.Result) ([]views.ScoreView, string) {
+// scores gives each need's evidence against its threshold.
+func (s *Server) scores(res *decision.Result) []views.ScoreView {
 	var out []views.ScoreView
 	for _, nv := range res.Needs {
-		state := "not met"
-		if nv.Met {
-			state = "met"
-		}
-		out = append(out, views.ScoreView{Name: nv.Need.Name, Value: nv.Value, Max: nv.Threshold, Recommended: nv.Met, State: state})
+		out = append(out, views.ScoreView{Name: nv.Need.Name, Value: nv.Value, Max: nv.Threshold, Recommended: nv.Met, State: decision.StateWord(nv.State)})
 	}
-	return out, s.ruleText()
+	return out
 }
 
-// ruleText says in words which need states give which outcome, from the content.
-func (s *Server) ruleText() string {
-	c := s.content
-	var parts []string
-	for _, o := range c.Outcomes {
-		var conds []string
-		for _, n := range c.Needs {
-			switch o.When[n.ID] {
-			case decision.StateMet:
-				conds = append(conds, strings.ToLower(n.Name)+" met")
-			case decision.StateUnmet:
-				conds = append(conds, strings.ToLower(n.Name)+" not met")
+// deciders groups an undecided result's deciding changes by question, in the order the questions
+// are asked: for each, what its answers would make the result, and a link to answer it.
+func (s *Server) deciders(st site, enc string, rp *decision.Replay, deciding []decision.Alternative) []views.DeciderView {
+	var out []views.DeciderView
+	for _, q := range rp.Path {
+		var d views.DeciderView
+		for _, alt := range deciding {
+			if alt.Question == q {
+				d.Changes = append(d.Changes, s.changeView(st, alt))
 			}
 		}
-		parts = append(parts, o.Name+" when "+strings.Join(conds, " and "))
+		if len(d.Changes) > 0 {
+			d.Question, d.AnswerURL = q.Text, st.link("/q/"+q.ID, enc)
+			out = append(out, d)
+		}
 	}
-	return "A need is met when your answers' evidence reaches its threshold. " + strings.Join(parts, "; ") + "."
+	return out
 }
 
 func (s *Server) changeView(st site, alt decision.Alternative) views.ChangeView {
@@ -299,32 +301,30 @@ func (s *Server) changeView(st site, alt decision.Alternative) views.ChangeView 
 }
 
 // openStatement says how an open question would tip the recommendation, e.g.
-// "Next.js, unless real-time features are essential (then Both)."
+// "Next.js, unless live chat or live dashboards over WebSockets are central (then Both)."
 func openStatement(current *decision.Outcome, flips []decision.Alternative) string {
 	if len(flips) == 0 {
+		if current.Undecided {
+			return "On its own, no answer to it would name a framework."
+		}
 		return "Whatever you answer, the recommendation stays " + current.Name + "."
 	}
 	parts := make([]string, len(flips))
 	for i, alt := range flips {
 		parts[i] = alt.To.AnswerPhrase + " (then " + alt.Result.Outcome.Name + ")"
 	}
+	if current.Undecided {
+		return "It names a framework if " + strings.Join(parts, ", or if ") + "."
+	}
 	return current.Name + ", unless " + strings.Join(parts, ", or ") + "."
 }
 
 // whyShort is the recommendation in two or three sentences: what the outcome is, and what the
-// project's standing on each need the outcome's region names means.
-func (s *Server) whyShort(res *decision.Result) []string {
-	o := res.Outcome
-	why := []string{o.Summary}
-	for _, nv := range res.Needs {
-		if _, named := o.When[nv.Need.ID]; !named {
-			continue
-		}
-		if nv.Met {
-			why = append(why, nv.Need.Met)
-		} else {
-			why = append(why, nv.Need.Unmet)
-		}
+// project's standing on each need that decides it means.
+func whyShort(res *decision.Result) []string {
+	why := []string{res.Outcome.Summary}
+	for _, nv := range res.Deciding {
+		why = append(why, nv.Line())
 	}
 	return why
 }
@@ -352,53 +352,22 @@ func (s *Server) needsChart(res *decision.Result) views.NeedsChart {
 		Both:    needsLabels[decision.Both],
 		Title:   "Where your answers put the project",
 	}
-	for _, nv := range res.Needs {
+	for i := range res.Needs {
+		nv := &res.Needs[i]
 		// The axis runs to twice the threshold, so the threshold sits in the middle; evidence
-		// past the end is drawn at the edge (the text says the number).
-		v := views.NeedView{Name: nv.Need.Name, Value: nv.Value, Threshold: nv.Threshold, Max: max(2*nv.Threshold, 1)}
+		// past either end is drawn at the edge (the text says the number). An open need is drawn
+		// on its threshold: nothing yet puts it on either side.
+		v := views.NeedView{Name: nv.Need.Name, Value: nv.Value, Threshold: nv.Threshold, Max: max(2*nv.Threshold, 1), Open: nv.Open()}
+		if v.Open {
+			v.Value = nv.Threshold
+		}
 		switch nv.Need.ID {
 		case needUp:
 			c.FrontEnd = v
 		case needRight:
 			c.Backend = v
 		}
-		c.Lines = append(c.Lines, s.needLine(res, nv))
+		c.Lines = append(c.Lines, s.content.NeedLine(res, nv))
 	}
 	return c
-}
-
-// needLine is one need in words: "Dedicated backend 5, threshold 8: not met, 3 short of Both."
-// The outcome named is the one whose region the project would be in with this need met.
-func (s *Server) needLine(res *decision.Result, nv decision.NeedValue) string {
-	l := fmt.Sprintf("%s %d, threshold %d: ", nv.Need.Name, nv.Value, nv.Threshold)
-	if nv.Met {
-		return l + "met."
-	}
-	l += "not met"
-	states := map[string]bool{}
-	for _, other := range res.Needs {
-		states[other.Need.ID] = other.Met
-	}
-	states[nv.Need.ID] = true
-	if o := s.outcomeWhere(states); o != nil && o != res.Outcome {
-		l += fmt.Sprintf(", %d short of %s", nv.Threshold-nv.Value, o.Name)
-	}
-	return l + "."
-}
-
-// outcomeWhere is the outcome whose region (its When) holds these need states.
-func (s *Server) outcomeWhere(met map[string]bool) *decision.Outcome {
-	for i := range s.content.Outcomes {
-		o := &s.content.Outcomes[i]
-		in := true
-		for id, state := range o.When {
-			if met[id] != (state == decision.StateMet) {
-				in = false
-			}
-		}
-		if in {
-			return o
-		}
-	}
-	return nil
 }

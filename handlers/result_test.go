@@ -17,8 +17,8 @@ var update = flag.Bool("update", false, "rewrite golden files")
 
 var adrCases = []struct{ name, query string }{
 	{"both-platform", fullPlatform},
-	{"nextjs-unsure-platform", "build=platform&logic=moderate&growth=notsure&seo=critical&render=mixed&api=own&realtime=notsure&team=react&share=notsure&quality=notsure&v=2"},
-	{"nestjs-robust-api", "build=api&logic=complex&growth=services&realtime=essential&team=java&quality=essential&v=2"},
+	{"nextjs-unsure-platform", "build=platform&logic=moderate&growth=notsure&seo=critical&render=mixed&api=own&realtime=notsure&team=react&share=notsure&quality=notsure&v=3"},
+	{"nestjs-robust-api", "build=api&logic=complex&growth=services&realtime=essential&team=java&quality=essential&v=3"},
 }
 
 // TestDecisionRecordGolden pins the Markdown decision record. After an intended change run
@@ -49,7 +49,7 @@ func TestDecisionRecordGolden(t *testing.T) {
 			}
 		})
 	}
-	r := get(t, h, "/result.md?build=site&v=2")
+	r := get(t, h, "/result.md?build=site&v=3")
 	wantStatus(t, r, http.StatusUnprocessableEntity)
 }
 
@@ -241,7 +241,7 @@ func TestV1LinksStillOpen(t *testing.T) {
 		if !strings.Contains(r.doc.Find(".notice").Text(), "1 of your answers refers to a question that changed") {
 			t.Errorf("%s: no notice about the removed answer", q)
 		}
-		want := strings.ReplaceAll(q, "v=1", "v=2")
+		want := strings.ReplaceAll(q, "v=1", "v=3")
 		for _, p := range []string{"&deploy=serverless", "&deploy=servers", "&deploy=notsure"} {
 			want = strings.ReplaceAll(want, p, "")
 		}

@@ -17,14 +17,14 @@ import (
 
 func TestFramingHeaders(t *testing.T) {
 	_, h := newTestServer(t)
-	for _, target := range []string{"/", "/q/build?v=2", "/result?" + fullPlatform, "/static/" + "nope", "/no/such", "/embedding"} {
+	for _, target := range []string{"/", "/q/build?v=3", "/result?" + fullPlatform, "/static/" + "nope", "/no/such", "/embedding"} {
 		r := get(t, h, target)
 		csp := r.Header().Get("Content-Security-Policy")
 		if !strings.Contains(csp, "frame-ancestors 'none'") || r.Header().Get("X-Frame-Options") != "DENY" {
 			t.Errorf("%s: site pages must not be framed; CSP %q XFO %q", target, csp, r.Header().Get("X-Frame-Options"))
 		}
 	}
-	for _, target := range []string{"/embed/", "/embed/q/build?v=2", "/embed/result?" + fullPlatform, "/embed/nope"} {
+	for _, target := range []string{"/embed/", "/embed/q/build?v=3", "/embed/result?" + fullPlatform, "/embed/nope"} {
 		r := get(t, h, target)
 		csp := r.Header().Get("Content-Security-Policy")
 		if !strings.Contains(csp, "frame-ancestors 'self' https:") || r.Header().Get("X-Frame-Options") != "" {
@@ -161,7 +161,7 @@ func TestRobotsAllowsResultsAndImages(t *testing.T) {
 
 func TestEmbedPages(t *testing.T) {
 	_, h := newTestServer(t)
-	r := get(t, h, "/embed/q/build?v=2&accent=%23FF8800&theme=dark&intro=0&evil=%3Cscript%3E")
+	r := get(t, h, "/embed/q/build?v=3&accent=%23FF8800&theme=dark&intro=0&evil=%3Cscript%3E")
 	wantStatus(t, r, http.StatusOK)
 	if r.doc.Find("header.site-header, footer.site-footer").Length() != 0 {
 		t.Error("embed pages have no site chrome")
@@ -193,17 +193,17 @@ func TestEmbedPages(t *testing.T) {
 		t.Error("embed pages need the frame script")
 	}
 
-	next := get(t, h, "/embed/next?build=site&q=build&v=2&accent=ff8800")
-	if loc := next.Header().Get("Location"); loc != "/embed/q/logic?build=site&v=2&accent=ff8800" {
+	next := get(t, h, "/embed/next?build=site&q=build&v=3&accent=ff8800")
+	if loc := next.Header().Get("Location"); loc != "/embed/q/logic?build=site&v=3&accent=ff8800" {
 		t.Errorf("embed redirect %q", loc)
 	}
-	if e := get(t, h, "/embed/next?q=logic&build=site&v=2"); e.Code != http.StatusUnprocessableEntity || e.doc.Find("[autofocus]").Length() != 0 {
+	if e := get(t, h, "/embed/next?q=logic&build=site&v=3"); e.Code != http.StatusUnprocessableEntity || e.doc.Find("[autofocus]").Length() != 0 {
 		t.Error("embed error page must not autofocus")
 	}
 	// "Open in a new tab" opens the page the visitor is on: the question itself for its error
 	// state, the share link for a result; main carries the same address for embed-frame.js.
 	for path, want := range map[string]string{
-		"/embed/next?q=logic&build=site&v=2&theme=dark":    "http://example.com/q/logic?build=site&v=2",
+		"/embed/next?q=logic&build=site&v=3&theme=dark":    "http://example.com/q/logic?build=site&v=3",
 		"/embed/result?" + fullPlatform + "&accent=ff8800": "http://example.com/result?" + fullPlatform,
 	} {
 		r := get(t, h, path)
@@ -215,7 +215,7 @@ func TestEmbedPages(t *testing.T) {
 		}
 	}
 	intro := get(t, h, "/embed/?intro=0")
-	if loc := intro.Header().Get("Location"); loc != "/embed/q/build?v=2&intro=0" {
+	if loc := intro.Header().Get("Location"); loc != "/embed/q/build?v=3&intro=0" {
 		t.Errorf("intro=0 should skip to the first question, got %q", loc)
 	}
 	res := get(t, h, "/embed/result?"+fullPlatform)
@@ -254,12 +254,12 @@ func TestShareUI(t *testing.T) {
 
 func TestLinkNotes(t *testing.T) {
 	_, h := newTestServer(t)
-	r := get(t, h, "/result?"+strings.Replace(fullPlatform, "v=2", "v=7", 1))
+	r := get(t, h, "/result?"+strings.Replace(fullPlatform, "v=3", "v=7", 1))
 	wantStatus(t, r, http.StatusOK)
 	if !strings.Contains(r.doc.Find(".notice").Text(), "newer version of the wizard (v7)") {
 		t.Error("a newer-version link should get a notice")
 	}
-	r = get(t, h, "/q/seo?build=site&logic=simple&v=2&changed=seo,nope")
+	r = get(t, h, "/q/seo?build=site&logic=simple&v=3&changed=seo,nope")
 	wantStatus(t, r, http.StatusOK)
 	if got := r.doc.Find(".notice").Text(); !strings.Contains(got, "1 of your answers refers to a question that changed") {
 		t.Errorf("changed= should be explained, got %q", got)

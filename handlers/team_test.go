@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -24,7 +25,13 @@ func walkAnswers(c *decision.Content, pick func(q *decision.Question) int) decis
 		if rp.Complete() {
 			return rp.Answers
 		}
-		a[rp.Next.ID] = rp.Next.Options[pick(rp.Next)].ID
+		// The pick, or the nearest option before it that is on offer here.
+		offered := c.Offered(&rp, rp.Next)
+		i := pick(rp.Next)
+		for i > 0 && !slices.Contains(offered, &rp.Next.Options[i]) {
+			i--
+		}
+		a[rp.Next.ID] = rp.Next.Options[i].ID
 	}
 }
 

@@ -63,8 +63,8 @@ curl -fsS "$base/healthz" >/dev/null
 
 pages=(
   "start|/|seo"
-  "question|/q/build?v=2|"
-  "result|/result?build=platform&logic=complex&growth=monolith&seo=critical&render=mixed&api=public&realtime=some&team=fullstack&share=yes&quality=helpful&v=2|"
+  "question|/q/build?v=3|"
+  "result|/result?build=platform&logic=complex&growth=monolith&seo=critical&render=mixed&api=public&realtime=some&team=fullstack&share=yes&quality=helpful&v=3|"
 )
 
 echo "lighthouse $LIGHTHOUSE_VERSION, $("$CHROME_PATH" --version 2>/dev/null), mobile preset, commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$( [[ -n "$(git status --porcelain 2>/dev/null)" ]] && echo ' with uncommitted work')"

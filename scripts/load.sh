@@ -32,8 +32,8 @@ for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>
 cat >"$work/pages.lua" <<'LUA'
 local paths = {
   "/",
-  "/q/seo?build=site&logic=simple&v=2",
-  "/result?build=platform&logic=complex&growth=monolith&seo=critical&render=mixed&api=public&realtime=some&team=fullstack&share=yes&quality=helpful&v=2",
+  "/q/seo?build=site&logic=simple&v=3",
+  "/result?build=platform&logic=complex&growth=monolith&seo=critical&render=mixed&api=public&realtime=some&team=fullstack&share=yes&quality=helpful&v=3",
 }
 local threads = {}
 setup = function(thread)

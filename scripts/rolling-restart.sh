@@ -58,9 +58,9 @@ proxy=$!
 pids+=($proxy)
 for _ in $(seq 100); do curl -fsS "http://127.0.0.1:$pp/healthz" >/dev/null 2>&1 && break; sleep 0.05; done
 
-result="/result?build=platform&logic=complex&growth=monolith&seo=critical&render=mixed&api=public&realtime=some&team=fullstack&share=yes&quality=helpful&v=2"
+result="/result?build=platform&logic=complex&growth=monolith&seo=critical&render=mixed&api=public&realtime=some&team=fullstack&share=yes&quality=helpful&v=3"
 cat >"$work/mix.lua" <<LUA
-local paths = {"/", "/q/build?v=2", "$result", "/api/v1/result?${result#/result?}", "/embed/q/build?v=2"}
+local paths = {"/", "/q/build?v=3", "$result", "/api/v1/result?${result#/result?}", "/embed/q/build?v=3"}
 local i = 0
 request = function()
   i = i % #paths + 1

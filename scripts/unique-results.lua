@@ -8,7 +8,7 @@ counter = 0
 request = function()
   counter = counter + 1
   local path = "/result?build=platform&logic=complex&growth=monolith&seo=critical&render=mixed"
-    .. "&api=public&realtime=some&team=fullstack&share=yes&quality=helpful&v=2"
+    .. "&api=public&realtime=some&team=fullstack&share=yes&quality=helpful&v=3"
     .. "&utm_source=" .. counter .. "-" .. math.random(1, 1000000000)
   return wrk.format("GET", path, { ["Accept-Encoding"] = "gzip, deflate, br, zstd" })
 end

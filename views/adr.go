@@ -25,9 +25,9 @@ type ADRPage struct {
 	// AllChanges holds every flipping change of one answer (scope questions apart), with
 	// absolute links.
 	AllChanges []ChangeView
-	// Needs are the two needs with the evidence of these answers; Rule says which need states
-	// give which outcome.
-	Needs []NeedLine
+	// Needs say in words where these answers put each need; Rule says which need states give
+	// which outcome.
+	Needs []string
 	Rule  string
 	// Deciding are the single changes that make the result a close call (absolute links).
 	Deciding []ChangeView
@@ -37,13 +37,6 @@ type ADRPage struct {
 	// OpenSteady are the questions of those that cannot.
 	OpenFlipping []OpenView
 	OpenSteady   []string
-}
-
-// NeedLine is one need in the decision record.
-type NeedLine struct {
-	Name             string
-	Value, Threshold int
-	Met              bool
 }
 
 // ADR writes the decision record as Markdown.

@@ -47,8 +47,8 @@ type page struct{ name, path string }
 // result of a complete answer set (the heaviest page: it evaluates every counterfactual).
 var defaultPages = []page{
 	{"start", "/"},
-	{"question", "/q/build?v=2"},
-	{"result", "/result?build=platform&logic=complex&growth=monolith&seo=critical&render=mixed&api=public&realtime=some&team=fullstack&share=yes&quality=helpful&v=2"},
+	{"question", "/q/build?v=3"},
+	{"result", "/result?build=platform&logic=complex&growth=monolith&seo=critical&render=mixed&api=public&realtime=some&team=fullstack&share=yes&quality=helpful&v=3"},
 }
 
 // floorPath is where loadbench checks that the floor is up.
@@ -58,9 +58,9 @@ const floorPath = "/result"
 // proportions a visit makes them (the question pages most).
 var mixPaths = []string{
 	"/",
-	"/q/build?v=2",
-	"/q/logic?build=platform&v=2",
-	"/q/realtime?build=platform&logic=complex&growth=monolith&seo=critical&render=mixed&api=public&v=2",
+	"/q/build?v=3",
+	"/q/logic?build=platform&v=3",
+	"/q/realtime?build=platform&logic=complex&growth=monolith&seo=critical&render=mixed&api=public&v=3",
 	defaultPages[2].path,
 	"/api/v1/decision",
 	"/api/v1/result?" + strings.TrimPrefix(defaultPages[2].path, "/result?"),
