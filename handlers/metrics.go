@@ -3,6 +3,7 @@ package handlers
 import (
 	"github.com/prometheus/client_golang/prometheus"
 
+	"nestnext/decision"
 	"nestnext/serve"
 )
 
@@ -16,7 +17,10 @@ type counters struct {
 	answers   *prometheus.CounterVec
 }
 
-func newCounters(m *serve.Metrics) *counters {
+// newCounters makes the counters, with a series at 0 for every question and outcome of the
+// content: a series that first appears at 1 has no earlier sample, so Prometheus' rate() and
+// increase() would miss that first count after every start of every replica.
+func newCounters(m *serve.Metrics, content *decision.Content) *counters {
 	c := &counters{
 		starts: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "wizard_starts_total",
@@ -34,6 +38,13 @@ func newCounters(m *serve.Metrics) *counters {
 			Name: "wizard_question_answers_total",
 			Help: "Answers submitted, by question.",
 		}, []string{"question"}),
+	}
+	for _, q := range content.Questions {
+		c.views.WithLabelValues(q.ID)
+		c.answers.WithLabelValues(q.ID)
+	}
+	for _, o := range content.Outcomes {
+		c.completes.WithLabelValues(o.ID)
 	}
 	if m != nil {
 		m.Registry.MustRegister(c.starts, c.completes, c.views, c.answers)
