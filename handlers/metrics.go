@@ -14,6 +14,7 @@ type counters struct {
 	completes *prometheus.CounterVec
 	views     *prometheus.CounterVec
 	answers   *prometheus.CounterVec
+	records   *prometheus.CounterVec
 }
 
 func newCounters(m *serve.Metrics) *counters {
@@ -34,9 +35,13 @@ func newCounters(m *serve.Metrics) *counters {
 			Name: "wizard_question_answers_total",
 			Help: "Answers submitted, by question.",
 		}, []string{"question"}),
+		records: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "wizard_records_built_total",
+			Help: "Decision records built, by kind (result, team). A record is built once per set of answers and day, then served from memory.",
+		}, []string{"kind"}),
 	}
 	if m != nil {
-		m.Registry.MustRegister(c.starts, c.completes, c.views, c.answers)
+		m.Registry.MustRegister(c.starts, c.completes, c.views, c.answers, c.records)
 	}
 	return c
 }
@@ -52,3 +57,5 @@ func (s *Server) viewCounter(question string) func() {
 func (s *Server) countAnswer(question string) { s.counters.answers.WithLabelValues(question).Inc() }
 
 func (s *Server) countCompletion(outcome string) { s.counters.completes.WithLabelValues(outcome).Inc() }
+
+func (s *Server) countRecordBuilt(kind string) { s.counters.records.WithLabelValues(kind).Inc() }

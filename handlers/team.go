@@ -467,27 +467,35 @@ func (s *Server) disagreementView(st site, t *decision.Team, d *decision.Disagre
 	return dv
 }
 
-// teamMarkdown serves the team's decision record.
+// teamMarkdown serves the team's decision record. Like the result's (resultMarkdown), it is dated,
+// so it is cached per team and day: the team page links it by its canonical query, looked up as
+// it came; any other query is parsed to its canonical key.
 func (s *Server) teamMarkdown(w http.ResponseWriter, r *http.Request) error {
-	tl, err := s.parseTeamLink(r.URL.Query(), false)
-	if err != nil {
-		return err
+	date := s.now().Format("2006-01-02")
+	p, ok := s.pages.Lookup(r.URL.Path + "?" + r.URL.RawQuery + " " + date)
+	if !ok {
+		tl, err := s.parseTeamLink(r.URL.Query(), false)
+		if err != nil {
+			return err
+		}
+		if tl.old {
+			return &httpError{status: http.StatusUnprocessableEntity, heading: "This team link needs new answers",
+				message: "It was made with another version of the wizard, so its answers cannot be read. Open the team link for the notice and start a new one."}
+		}
+		if p, err = s.pages.Get("/team.md?"+s.teamQuery(tl.members)+" "+date, func() (*serve.Page, error) {
+			return s.teamRecord(r, tl, date)
+		}); err != nil {
+			return err
+		}
 	}
-	if tl.old {
-		return &httpError{status: http.StatusUnprocessableEntity, heading: "This team link needs new answers",
-			message: "It was made with another version of the wizard, so its answers cannot be read. Open the team link for the notice and start a new one."}
-	}
-	p, err := s.teamRecord(r, tl, s.now().Format("2006-01-02"))
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Cache-Control", "no-cache") // dated: a new day makes a new record
+	w.Header().Set("Cache-Control", pageCacheControl)
 	serve.Write(w, r, http.StatusOK, p)
 	return nil
 }
 
 // teamRecord builds the team's decision record for date.
 func (s *Server) teamRecord(r *http.Request, tl teamLink, date string) (*serve.Page, error) {
+	s.countRecordBuilt("team")
 	page, t, err := s.teamPage(r, tl)
 	if err != nil {
 		return nil, err

@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -11,6 +13,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"nestnext/decision"
+	"nestnext/serve"
 )
 
 // formTarget is where submitting a page's GET form with name=value set goes.
@@ -243,5 +246,34 @@ func TestChangePageGoesBack(t *testing.T) {
 	}
 	if got := location(t, get(t, h, back.AttrOr("href", ""))); got != "/team?"+s.teamQuery(team) {
 		t.Errorf("Back to the team page lands on %s, want the team as it was", got)
+	}
+}
+
+// The team's decision record is built once per team and day: a second request, or one with a
+// tracking parameter, is served from memory (the same ETag, and the build counter does not move).
+func TestTeamRecordIsCached(t *testing.T) {
+	c, err := decision.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newServer(c, slog.New(slog.NewTextHandler(io.Discard, nil)), Config{Metrics: serve.NewMetrics(), ServeMetrics: true})
+	h := s.routes()
+	built := func() string {
+		m := fetchWith(h, "/metrics").Body.String()
+		return regexp.MustCompile(`(?m)^wizard_records_built_total\{kind="team"\} (\d+)$`).FindString(m)
+	}
+	target := "/team.md?" + s.teamQuery(exampleTeam(t, c))
+	a := fetchWith(h, target, "Accept-Encoding", "br")
+	if a.Code != http.StatusOK || built() != `wizard_records_built_total{kind="team"} 1` {
+		t.Fatalf("first request: %d, %q", a.Code, built())
+	}
+	for _, again := range []string{target, target + "&utm_source=x"} {
+		b := fetchWith(h, again, "Accept-Encoding", "br")
+		if b.Code != http.StatusOK || b.Header().Get("ETag") != a.Header().Get("ETag") || b.Body.String() != a.Body.String() {
+			t.Errorf("%s: another record (%d, ETag %s, first %s)", again, b.Code, b.Header().Get("ETag"), a.Header().Get("ETag"))
+		}
+	}
+	if got := built(); got != `wizard_records_built_total{kind="team"} 1` {
+		t.Errorf("the record was built again: %q", got)
 	}
 }
