@@ -164,6 +164,8 @@ func hostileCases(t testing.TB) []hostileCase {
 			add(tag+"/team-join/seat", "", "/team/join?m="+teamTok+"&v="+cv+"&seat="+v, p.value, teamBad...)
 			add(tag+"/team-journey", "", "/q/build?v="+cv+"&tm="+v, p.value, teamBad...)
 			add(tag+"/team-journey-member", "", "/next?q=build&build=api&v="+cv+"&tm=0~"+v, p.value, teamBad...)
+			add(tag+"/team-resume", "", "/team?build=site&v="+cv+"&tm="+v, p.value, teamBad...)
+			add(tag+"/team-resume-answer", "", "/team?build="+v+"&v="+cv+"&tm=1~"+teamTok+"~.QWRh", p.value)
 			// Valid names are shown, escaped: team_test.go checks those pages.
 			add(tag+"/all-theme-options", "", "/embed/q/build?v=2&accent="+v+"&theme="+v+"&intro="+v, p.value)
 

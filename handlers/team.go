@@ -341,7 +341,7 @@ func (s *Server) teamPage(r *http.Request, tl teamLink) (views.TeamPage, *decisi
 		title = "Team recommendation: " + o.Name
 		ogName = o.ID
 	} else {
-		page.NoResult = "You answered “" + t.Blocking.Text + "” differently, and it has no “Not sure” answer for the team to fall back on. Settle it first."
+		page.NoResult = "“" + t.Blocking.Text + "” has no answer most of you gave, and no “Not sure” answer for the team to fall back on. Settle it first."
 	}
 	page.Meta = s.meta(r, pageTitle(title), desc, true)
 	page.Canonical = page.ShareURL
