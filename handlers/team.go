@@ -412,17 +412,14 @@ func (s *Server) teamPage(r *http.Request, tl teamLink) (views.TeamPage, *decisi
 	return page, t, nil
 }
 
-// teamFields are a team form's hidden fields: the members, the version, any further pairs, and
-// the embed theme (a GET form's action loses its query).
-func (s *Server) teamFields(st site, members []decision.TeamMember, extra ...string) []views.Field {
+// teamFields are a team form's hidden fields: the members, the version, and the embed theme (a GET
+// form's action loses its query).
+func (s *Server) teamFields(st site, members []decision.TeamMember) []views.Field {
 	var out []views.Field
 	for _, m := range members {
 		out = append(out, views.Field{Name: memberParam, Value: s.content.EncodeMember(m)})
 	}
 	out = append(out, views.Field{Name: decision.VersionParam, Value: strconv.Itoa(s.content.Version)})
-	for i := 0; i+1 < len(extra); i += 2 {
-		out = append(out, views.Field{Name: extra[i], Value: extra[i+1]})
-	}
 	if st.embed {
 		for _, p := range st.theme.params() {
 			out = append(out, views.Field{Name: p[0], Value: p[1]})
