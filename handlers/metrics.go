@@ -15,6 +15,7 @@ type counters struct {
 	completes *prometheus.CounterVec
 	views     *prometheus.CounterVec
 	answers   *prometheus.CounterVec
+	records   *prometheus.CounterVec
 }
 
 // newCounters makes the counters, with a series at 0 for every question and outcome of the
@@ -38,6 +39,10 @@ func newCounters(m *serve.Metrics, content *decision.Content) *counters {
 			Name: "wizard_question_answers_total",
 			Help: "Answers submitted, by question.",
 		}, []string{"question"}),
+		records: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "wizard_records_built_total",
+			Help: "Decision records built, by kind (result, team). A record is built once per set of answers and day, then served from memory.",
+		}, []string{"kind"}),
 	}
 	for _, q := range content.Questions {
 		c.views.WithLabelValues(q.ID)
@@ -47,7 +52,7 @@ func newCounters(m *serve.Metrics, content *decision.Content) *counters {
 		c.completes.WithLabelValues(o.ID)
 	}
 	if m != nil {
-		m.Registry.MustRegister(c.starts, c.completes, c.views, c.answers)
+		m.Registry.MustRegister(c.starts, c.completes, c.views, c.answers, c.records)
 	}
 	return c
 }
@@ -63,3 +68,5 @@ func (s *Server) viewCounter(question string) func() {
 func (s *Server) countAnswer(question string) { s.counters.answers.WithLabelValues(question).Inc() }
 
 func (s *Server) countCompletion(outcome string) { s.counters.completes.WithLabelValues(outcome).Inc() }
+
+func (s *Server) countRecordBuilt(kind string) { s.counters.records.WithLabelValues(kind).Inc() }
