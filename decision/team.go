@@ -12,10 +12,16 @@ import (
 )
 
 // Deciding as a team: each member's complete answers go in, and the team's result comes out:
-// every member's own result, the answers they all share, the team's recommendation from those
-// (every disagreement counted as "Not sure"), and each disagreement with what each member's answer
-// would make the team's outcome. Nothing here knows of HTTP or links; TeamCode only turns one
-// member's answers into a short token and back.
+// every member's own result, the team's answers and its recommendation from them, and each
+// disagreement with what each member's answer would make the team's outcome. Nothing here knows
+// of HTTP or links; EncodeMember and DecodeMember only turn one member's answers into a short
+// token and back.
+//
+// Each question is merged over the members who were asked it: a member whose path skipped it
+// (an earlier answer made it irrelevant to them) does not count against the others. Where those
+// asked agree, that is the team's answer; where they split, the answer a strict majority of them
+// gave; with no strict majority, "Not sure". A question on the team's path that nobody was asked
+// is "Not sure" too.
 
 // Team limits.
 const (
@@ -153,11 +159,14 @@ type Position struct {
 	Result  *Result
 }
 
-// Disagreement is a question the members answered differently, or that only some of them were
-// asked. It is an open question for the team.
+// Disagreement is a question the members who were asked it answered differently. It is an open
+// question for the team.
 type Disagreement struct {
 	Question  *Question
 	Positions []Position
+	// Majority is the index of the position a strict majority of the members asked took, which
+	// is the team's answer; -1 when there is none (then the team's answer is "Not sure").
+	Majority int
 	// NotAsked are the members who were not asked the question (an earlier answer skipped it).
 	NotAsked []int
 	// Decides is set when settling it one way or another changes the team's outcome: the
@@ -179,22 +188,29 @@ func (d *Disagreement) Outcomes() []*Outcome {
 // Team is the team's decision.
 type Team struct {
 	Members []MemberResult
-	// Shared are the answers every member gave alike.
+	// Shared are the answers to the questions every member asked answered alike.
 	Shared Answers
-	// Answers are the team's complete answers: the shared ones, with "Not sure" for each question
-	// the members do not all answer alike. Replay and Result follow from them; Result is nil when
-	// a question the team disagrees on has no "Not sure" answer (then it must be settled first).
+	// Merged are Shared and, for each question the members asked split on, the answer a strict
+	// majority of them gave.
+	Merged Answers
+	// Answers are the team's complete answers: Merged, with "Not sure" for each question on the
+	// team's path without a merged answer (no strict majority, or nobody was asked it). Replay
+	// and Result follow from them; Result is nil when such a question has no "Not sure" answer
+	// (then it must be settled first).
 	Answers Answers
 	Replay  Replay
 	Result  *Result
-	// Blocking is the first disagreement without a "Not sure" answer, when Result is nil.
+	// Blocking is the first question without a merged or "Not sure" answer, when Result is nil.
 	Blocking *Question
-	// Asked counts the questions at least one member was asked, Agreed those every member
-	// answered alike.
-	Asked, Agreed int
+	// Asked counts the questions at least one member was asked, Agreed those every member asked
+	// answered alike, and Partial those not asked of every member.
+	Asked, Agreed, Partial int
 	// Disagreements come in question order within two groups: those that decide the outcome
 	// first, then the others.
 	Disagreements []Disagreement
+	// Unasked are questions on the team's path that no member was asked (answers the majority
+	// gave opened them): the team's answer to each is "Not sure".
+	Unasked []*Question
 	// Together is set when no disagreement decides alone but members' own outcomes differ from
 	// the team's: for each such member, disagreements that decide together.
 	Together []Combination
@@ -224,41 +240,11 @@ func (c *Content) DecideTeam(members []TeamMember) (*Team, error) {
 		}
 		t.Members = append(t.Members, MemberResult{Name: m.Name, Replay: rp, Result: res, Answers: rp.Answers})
 	}
-	// Shared answers and the matrix's agreement count.
+	// Each question merged over the members asked it; the disagreements with their positions.
+	t.Merged = Answers{}
 	for i := range c.Questions {
 		q := &c.Questions[i]
-		asked, same := 0, true
-		first := ""
-		for _, m := range t.Members {
-			a, ok := m.Answers[q.ID]
-			if !ok {
-				same = false
-				continue
-			}
-			if asked == 0 {
-				first = a
-			} else if a != first {
-				same = false
-			}
-			asked++
-		}
-		if asked == 0 {
-			continue
-		}
-		t.Asked++
-		if same {
-			t.Agreed++
-			t.Shared[q.ID] = first
-		}
-	}
-	t.Answers, t.Replay, t.Result, t.Blocking = c.teamOutcome(t.Shared, nil, true)
-	// Disagreements: every question asked of someone that not everyone answered alike.
-	for i := range c.Questions {
-		q := &c.Questions[i]
-		if _, shared := t.Shared[q.ID]; shared {
-			continue
-		}
-		d := Disagreement{Question: q}
+		d := Disagreement{Question: q, Majority: -1}
 		for mi, m := range t.Members {
 			a, ok := m.Answers[q.ID]
 			if !ok {
@@ -273,15 +259,46 @@ func (c *Content) DecideTeam(members []TeamMember) (*Team, error) {
 			d.Positions[pi].Members = append(d.Positions[pi].Members, mi)
 		}
 		if len(d.Positions) == 0 {
+			continue // nobody was asked it
+		}
+		asked := len(t.Members) - len(d.NotAsked)
+		t.Asked++
+		if len(d.NotAsked) > 0 {
+			t.Partial++
+		}
+		if len(d.Positions) == 1 {
+			t.Agreed++
+			t.Shared[q.ID] = d.Positions[0].Option.ID
+			t.Merged[q.ID] = d.Positions[0].Option.ID
 			continue
 		}
+		for pi, p := range d.Positions {
+			if 2*len(p.Members) > asked {
+				d.Majority = pi
+				t.Merged[q.ID] = p.Option.ID
+			}
+		}
+		t.Disagreements = append(t.Disagreements, d)
+	}
+	t.Answers, t.Replay, t.Result, t.Blocking = c.teamOutcome(t.Merged, nil, true)
+	for _, q := range t.Replay.Path {
+		asked := false
+		for _, m := range t.Members {
+			_, ok := m.Answers[q.ID]
+			asked = asked || ok
+		}
+		if !asked {
+			t.Unasked = append(t.Unasked, q)
+		}
+	}
+	for di := range t.Disagreements {
+		d := &t.Disagreements[di]
 		for pi := range d.Positions {
 			p := &d.Positions[pi]
-			p.Answers, _, p.Result, _ = c.teamOutcome(t.Shared, [][2]string{{q.ID, p.Option.ID}}, false)
+			p.Answers, _, p.Result, _ = c.teamOutcome(t.Merged, [][2]string{{d.Question.ID, p.Option.ID}}, false)
 		}
 		outs := d.Outcomes()
 		d.Decides = len(outs) > 1 || (len(outs) == 1 && (t.Result == nil || outs[0] != t.Result.Outcome))
-		t.Disagreements = append(t.Disagreements, d)
 	}
 	slices.SortStableFunc(t.Disagreements, func(a, b Disagreement) int {
 		switch {
@@ -298,13 +315,13 @@ func (c *Content) DecideTeam(members []TeamMember) (*Team, error) {
 	return t, nil
 }
 
-// teamOutcome completes shared answers (with the answers in set laid over them) the team's way:
-// each question on the path without a shared answer is answered "Not sure". When such a question
-// has no "Not sure" answer, there is no team result, and blocking names the question. With full
+// teamOutcome completes merged answers (with the answers in set laid over them) the team's way:
+// each question on the path without an answer is answered "Not sure". When such a question has
+// no "Not sure" answer, there is no team result, and blocking names the question. With full
 // unset, the result has no confidence (only its outcome and needs count), which is much cheaper.
-func (c *Content) teamOutcome(shared Answers, set [][2]string, full bool) (answers Answers, rp Replay, res *Result, blocking *Question) {
+func (c *Content) teamOutcome(merged Answers, set [][2]string, full bool) (answers Answers, rp Replay, res *Result, blocking *Question) {
 	raw := make(Answers, len(c.Questions))
-	for k, v := range shared {
+	for k, v := range merged {
 		raw[k] = v
 	}
 	for _, kv := range set {
@@ -345,8 +362,8 @@ type Combination struct {
 }
 
 // together finds, for each member whose own outcome is not the team's, the first pair of their
-// disagreeing answers (in question order) that together change the team's outcome; failing
-// that, all their disagreeing answers, which give the member's own outcome when the rest is shared.
+// answers that differ from the team's merged ones (in question order) that together change the team's outcome; failing
+// that, all their disagreeing answers together.
 func (c *Content) together(t *Team) []Combination {
 	var out []Combination
 	for mi, m := range t.Members {
@@ -355,7 +372,8 @@ func (c *Content) together(t *Team) []Combination {
 		}
 		var qs []*Question
 		for _, d := range t.Disagreements {
-			if _, ok := m.Answers[d.Question.ID]; ok {
+			// Where the member is in the majority, the team already has their answer.
+			if a, ok := m.Answers[d.Question.ID]; ok && a != t.Merged[d.Question.ID] {
 				qs = append(qs, d.Question)
 			}
 		}
@@ -364,7 +382,7 @@ func (c *Content) together(t *Team) []Combination {
 		for i := 0; i < len(qs) && !found; i++ {
 			for j := i + 1; j < len(qs) && !found; j++ {
 				set := [][2]string{{qs[i].ID, m.Answers[qs[i].ID]}, {qs[j].ID, m.Answers[qs[j].ID]}}
-				answers, _, res, _ := c.teamOutcome(t.Shared, set, false)
+				answers, _, res, _ := c.teamOutcome(t.Merged, set, false)
 				if res != nil && res.Outcome != t.Result.Outcome {
 					out = append(out, Combination{Member: mi, Questions: []*Question{qs[i], qs[j]}, Answers: answers, Result: res})
 					found = true
@@ -376,7 +394,7 @@ func (c *Content) together(t *Team) []Combination {
 			for _, q := range qs {
 				set = append(set, [2]string{q.ID, m.Answers[q.ID]})
 			}
-			answers, _, res, _ := c.teamOutcome(t.Shared, set, false)
+			answers, _, res, _ := c.teamOutcome(t.Merged, set, false)
 			if res != nil && res.Outcome != t.Result.Outcome {
 				out = append(out, Combination{Member: mi, Questions: qs, Answers: answers, Result: res})
 			}
@@ -405,17 +423,27 @@ func (t *Team) MemberName(i int) string {
 }
 
 // Summary says in plain words how far the team agrees and what to settle first, e.g. "You agree
-// on 7 of 10 answers. Settle “How complex is the business logic?” first: it decides between
+// on 7 of 10 questions. Settle “How complex is the business logic?” first: it decides between
 // Next.js and Both."
-func (t *Team) Summary() string {
+func (t *Team) Summary() string { return t.SummaryNamed(t.MemberName) }
+
+// SummaryNamed is Summary with each member's name written by name (a decision record escapes
+// them, say).
+func (t *Team) SummaryNamed(name func(i int) string) string {
 	if len(t.Members) == 1 {
-		return "1 member so far: the team's recommendation is " + t.MemberName(0) + "'s own. Send the team link to your colleagues so each can add their answers."
+		return "1 member so far: the team's recommendation is " + name(0) + "'s own. Send the team link to your colleagues so each can add their answers."
 	}
 	var b strings.Builder
+	// A question counts among the members who were asked it: the words say so when that is not
+	// everyone, so the count stays true.
+	among := "."
+	if t.Partial > 0 {
+		among = ", counting each among the members who were asked it."
+	}
 	if t.Agreed == t.Asked {
-		fmt.Fprintf(&b, "You agree on all %d answers.", t.Asked)
+		fmt.Fprintf(&b, "You agree on all %d questions%s", t.Asked, among)
 	} else {
-		fmt.Fprintf(&b, "You agree on %d of %d answers.", t.Agreed, t.Asked)
+		fmt.Fprintf(&b, "You agree on %d of %d questions%s", t.Agreed, t.Asked, among)
 	}
 	deciding := t.Deciding()
 	switch {
@@ -441,7 +469,7 @@ func (t *Team) Summary() string {
 			texts[i] = "“" + q.Text + "”"
 		}
 		fmt.Fprintf(&b, " No single disagreement changes the team's recommendation (%s), but together they do: settle %s together. With %s's answers to them, it is %s.",
-			t.Result.Outcome.Name, joinAnd(texts), t.MemberName(cb.Member), cb.Result.Outcome.Name)
+			t.Result.Outcome.Name, joinAnd(texts), name(cb.Member), cb.Result.Outcome.Name)
 	case len(t.Disagreements) > 0 && t.Result != nil:
 		fmt.Fprintf(&b, " No disagreement changes the recommendation on its own, and each of you gets %s from your own answers.", t.Result.Outcome.Name)
 	}

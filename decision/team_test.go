@@ -5,6 +5,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -110,15 +111,15 @@ func TestEachMemberReproducesTheirResult(t *testing.T) {
 	}
 }
 
-// checkTeam checks what every team must satisfy: shared answers are the team's, each
-// disagreement's positions list every member who was asked, each position's result is the team's
-// answers with that position, deciding disagreements come first.
+// checkTeam checks what every team must satisfy: a shared answer is every asked member's, each
+// disagreement's positions and NotAsked account for every member, each position's result is the
+// team's answers with that position, deciding disagreements come first.
 func checkTeam(t *testing.T, c *Content, team *Team) {
 	t.Helper()
 	for id, a := range team.Shared {
 		for _, m := range team.Members {
-			if m.Answers[id] != a {
-				t.Fatalf("shared %s=%s, but a member answered %q", id, a, m.Answers[id])
+			if got, asked := m.Answers[id]; asked && got != a {
+				t.Fatalf("shared %s=%s, but a member asked it answered %q", id, a, got)
 			}
 		}
 	}
@@ -421,4 +422,223 @@ func BenchmarkDecideTeam(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// teamMembers makes n members from the content's reachable answer sets: each walks the wizard,
+// and at each question takes the first member's answer when that member was asked it (with
+// probability keep), else a random option. So members share some answers and paths and differ
+// on others, as colleagues do; keep 0 gives independent random members.
+func teamMembers(c *Content, rng *rand.Rand, n int, keep float64) []TeamMember {
+	first := randomAnswers(c, rng)
+	members := []TeamMember{{Answers: first}}
+	for len(members) < n {
+		a := Answers{}
+		for {
+			rp := c.Replay(a)
+			if rp.Complete() {
+				break
+			}
+			q := rp.Next
+			if f, ok := first[q.ID]; ok && rng.Float64() < keep {
+				a[q.ID] = f
+			} else {
+				a[q.ID] = q.Options[rng.IntN(len(q.Options))].ID
+			}
+		}
+		members = append(members, TeamMember{Answers: c.Replay(a).Answers})
+	}
+	return members
+}
+
+// mergeByHand is the team rule written out plainly, to check DecideTeam against: for each
+// question, over the members who were asked it, the answer they all gave or one a strict
+// majority gave; then every question still open on the path "Not sure". It returns the team's
+// answers (nil when an open question has no "Not sure" answer) and how many questions were asked
+// of someone and agreed on by all who were asked.
+func mergeByHand(c *Content, members []TeamMember) (team Answers, asked, agreed int) {
+	merged := Answers{}
+	for _, q := range c.Questions {
+		counts := map[string]int{}
+		n := 0
+		for _, m := range members {
+			if a, ok := m.Answers[q.ID]; ok {
+				counts[a]++
+				n++
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		asked++
+		if len(counts) == 1 {
+			agreed++
+		}
+		for a, k := range counts {
+			if 2*k > n {
+				merged[q.ID] = a
+			}
+		}
+	}
+	for {
+		rp := c.Replay(merged)
+		if rp.Complete() {
+			return rp.Answers, asked, agreed
+		}
+		u := rp.Next.UnsureOption()
+		if u == nil {
+			return nil, asked, agreed
+		}
+		merged[rp.Next.ID] = u.ID
+	}
+}
+
+// TestTeamMergeOverTheMembersAsked: over thousands of generated teams, a question every asked
+// member answers alike is agreed (never a disagreement, and the team's answer when on its path);
+// a member who was not asked counts for nothing; the team's answers are the hand-written merge
+// and its verdict the engine's verdict of those answers; the agreement count is the questions
+// those asked agree on.
+func TestTeamMergeOverTheMembersAsked(t *testing.T) {
+	c := teamContent(t)
+	rng := rand.New(rand.NewPCG(15, 22))
+	partial := 0
+	for i := range 6000 {
+		n := 2 + rng.IntN(MaxTeamMembers-1)
+		members := teamMembers(c, rng, n, []float64{0, 0.5, 0.8, 0.95}[i%4])
+		team, err := c.DecideTeam(members)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkTeam(t, c, team)
+		want, asked, agreed := mergeByHand(c, members)
+		if team.Asked != asked || team.Agreed != agreed {
+			t.Fatalf("team %d: asked %d, agreed %d; by hand %d, %d", i, team.Asked, team.Agreed, asked, agreed)
+		}
+		if team.Partial > 0 {
+			partial++
+		}
+		for qi := range c.Questions {
+			q := &c.Questions[qi]
+			var answers []string
+			for _, m := range members {
+				if a, ok := m.Answers[q.ID]; ok {
+					answers = append(answers, a)
+				}
+			}
+			if len(answers) == 0 || slices.ContainsFunc(answers, func(a string) bool { return a != answers[0] }) {
+				continue
+			}
+			if slices.ContainsFunc(team.Disagreements, func(d Disagreement) bool { return d.Question == q }) {
+				t.Fatalf("team %d: %s is a disagreement, but all %d members asked it answered %s", i, q.ID, len(answers), answers[0])
+			}
+			if team.Shared[q.ID] != answers[0] {
+				t.Fatalf("team %d: %s=%s is not shared", i, q.ID, answers[0])
+			}
+			if a, on := team.Answers[q.ID]; on && a != answers[0] {
+				t.Fatalf("team %d: all asked answered %s=%s, the team has %s", i, q.ID, answers[0], a)
+			}
+		}
+		if want == nil {
+			if team.Result != nil || team.Blocking == nil {
+				t.Fatalf("team %d: the merge blocks, but the team has a result", i)
+			}
+			continue
+		}
+		if !maps.Equal(team.Answers, want) {
+			t.Fatalf("team %d: team answers %s, merged by hand %s", i, c.Encode(team.Answers), c.Encode(want))
+		}
+		rp := c.Replay(want)
+		res, err := c.Evaluate(&rp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameResult(t, "team "+strconv.Itoa(i), team.Result, res)
+		for _, d := range team.Disagreements {
+			if d.Majority >= 0 && team.Merged[d.Question.ID] != d.Positions[d.Majority].Option.ID {
+				t.Fatalf("team %d: %s's majority is not the merged answer", i, d.Question.ID)
+			}
+		}
+	}
+	if partial < 1000 {
+		t.Fatalf("only %d of the teams had a question some members were not asked", partial)
+	}
+}
+
+// TestTeamExampleFromIssue is issue 20's example: two members answer "a web product, search
+// critical", one "a backend only". The one was never asked the search and rendering questions,
+// which must not count against the two; the team is not told NestJS, and the agreement count
+// counts what those asked agree on.
+func TestTeamExampleFromIssue(t *testing.T) {
+	c := teamContent(t)
+	build, seo := c.Question("build"), c.Question("seo")
+	if build == nil || seo == nil || build.Option("platform") == nil || build.Option("api") == nil || seo.Option("critical") == nil {
+		t.Fatal("the content has no build=platform, build=api or seo=critical to state the example in")
+	}
+	// walkWith answers fixed first, the rest with pick.
+	walkWith := func(fixed Answers, pick func(q *Question) string) Answers {
+		a := maps.Clone(fixed)
+		for {
+			rp := c.Replay(a)
+			if rp.Complete() {
+				return rp.Answers
+			}
+			a[rp.Next.ID] = pick(rp.Next)
+		}
+	}
+	web := Answers{"build": "platform", "seo": "critical"}
+	backend := Answers{"build": "api"}
+	check := func(what string, members []TeamMember) *Team {
+		t.Helper()
+		team, err := c.DecideTeam(members)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkTeam(t, c, team)
+		if team.Result == nil {
+			t.Fatalf("%s: no team result", what)
+		}
+		if team.Answers["build"] != "platform" || team.Answers["seo"] != "critical" {
+			t.Fatalf("%s: the team's answers %s are not the two members' web product with critical search", what, c.Encode(team.Answers))
+		}
+		if team.Result.Outcome.ID == NestJS {
+			t.Fatalf("%s: the team is told NestJS alone", what)
+		}
+		if _, ok := team.Shared["seo"]; !ok {
+			t.Fatalf("%s: the two asked about search agree, but it is not counted as agreed", what)
+		}
+		_, asked, agreed := mergeByHand(c, members)
+		if team.Asked != asked || team.Agreed != agreed || agreed == 0 {
+			t.Fatalf("%s: agree on %d of %d, want %d of %d", what, team.Agreed, team.Asked, agreed, asked)
+		}
+		if s := team.Summary(); !strings.Contains(s, " "+strconv.Itoa(agreed)+" of "+strconv.Itoa(asked)+" questions, counting each among the members who were asked it.") {
+			t.Fatalf("%s: summary %q", what, s)
+		}
+		return team
+	}
+
+	// The two alike, the third answering differently wherever it can: the team's answers are
+	// the two's, and so is its verdict.
+	first := func(q *Question) string { return q.Options[0].ID }
+	last := func(q *Question) string { return q.Options[lastReal(q)].ID }
+	a := walkWith(web, first)
+	team := check("two alike", []TeamMember{{Name: "Ada", Answers: a}, {Name: "Bo", Answers: maps.Clone(a)}, {Name: "Cy", Answers: walkWith(backend, last)}})
+	rp := c.Replay(a)
+	own, _ := c.Evaluate(&rp)
+	if !maps.Equal(team.Answers, a) || team.Result.Outcome != own.Outcome {
+		t.Fatalf("two alike: team %s (%s), the two's own %s (%s)", c.Encode(team.Answers), team.Result.Outcome.ID, c.Encode(a), own.Outcome.ID)
+	}
+	// And with the two differing on the rest, at random.
+	rng := rand.New(rand.NewPCG(20, 5))
+	random := func(q *Question) string { return q.Options[rng.IntN(len(q.Options))].ID }
+	for i := range 2000 {
+		check("random "+strconv.Itoa(i), []TeamMember{{Answers: walkWith(web, random)}, {Answers: walkWith(web, random)}, {Answers: walkWith(backend, random)}})
+	}
+}
+
+func lastReal(q *Question) int {
+	for i := len(q.Options) - 1; i >= 0; i-- {
+		if !q.Options[i].Unsure {
+			return i
+		}
+	}
+	return 0
 }

@@ -2,7 +2,9 @@ package e2e
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 
 	"nestnext/decision"
@@ -29,6 +31,11 @@ func TestAccessibility(t *testing.T) {
 		{"team page", teamPath(c), http.StatusOK},
 		{"embedded team page", "/embed" + teamPath(c), http.StatusOK},
 		{"team link from another version", "/team?m=0.QWRh&v=1", http.StatusOK},
+		{"team of one", "/team?m=" + c.EncodeMember(decision.TeamMember{Answers: ecommerce}) + "&v=" + strconv.Itoa(c.Version), http.StatusOK},
+		{"team of three", threeMembers(c), http.StatusOK},
+		{"team question page with its banner", teamJourneyPath(c, "/q/logic", decision.Answers{"build": "site"}), http.StatusOK},
+		{"team page from a journey under way", teamJourneyPath(c, "/team", decision.Answers{"build": "site"}), http.StatusOK},
+		{"Change page from a result", "/q/seo?" + c.Encode(ecommerce), http.StatusOK},
 		{"bad team link", "/team?m=zz&v=" + strconv.Itoa(c.Version), http.StatusBadRequest},
 	}
 
@@ -47,6 +54,16 @@ func TestAccessibility(t *testing.T) {
 
 	t.Run("NoJS", func(t *testing.T) {
 		ctx := newBrowser(t, withJSDisabled())
+		for _, pg := range pages[len(pages)-5:] {
+			if status := navigate(t, ctx, base+pg.path); status != int64(pg.status) {
+				t.Errorf("%s: GET %s = %d, want %d", pg.name, pg.path, status, pg.status)
+			}
+			assertNoAxeViolations(t, ctx, pg.name+" without JavaScript")
+		}
+	})
+
+	t.Run("NoJS-result-and-team", func(t *testing.T) {
+		ctx := newBrowser(t, withJSDisabled())
 		if status := navigate(t, ctx, resultURL); status != http.StatusOK {
 			t.Errorf("GET result = %d", status)
 		}
@@ -56,4 +73,12 @@ func TestAccessibility(t *testing.T) {
 		}
 		assertNoAxeViolations(t, ctx, "team page without JavaScript")
 	})
+}
+
+// teamJourneyPath is path in the journey of a newcomer, Dee, answering for teamPath's team, with
+// the answers given so far.
+func teamJourneyPath(c *decision.Content, path string, answers decision.Answers) string {
+	q, _ := url.ParseQuery(strings.TrimPrefix(teamPath(c), "/team?"))
+	tm := "2~" + strings.Join(q["m"], "~") + "~" + c.EncodeMember(decision.TeamMember{Name: "Dee"})
+	return path + "?" + c.Encode(answers) + "&tm=" + url.QueryEscape(tm)
 }

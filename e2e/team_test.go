@@ -76,6 +76,8 @@ func TestTeamJourney(t *testing.T) {
 			if n := count(t, ctx, "main .team-members > li"); n != 1 {
 				t.Fatalf("team of one: %d members listed", n)
 			}
+			// Renaming is its own action, behind "Rename …".
+			click(t, ctx, "main details.team-rename > summary")
 			setValue("#team-rename", "Ada")
 			p = follow(`main form:has(#team-rename) button[type=submit]`, "the team page with Ada named", func(p pageInfo) bool {
 				return isTeam(p) && strings.Contains(p.Search, ".QWRh")
@@ -124,7 +126,7 @@ func TestTeamJourney(t *testing.T) {
 			if p.Status != http.StatusOK && mode == "NoJS" {
 				t.Errorf("team page status %d", p.Status)
 			}
-			names := evalJS[[]string](t, ctx, `[...document.querySelectorAll('main .team-members > li > p strong')].map(e => e.textContent)`)
+			names := evalJS[[]string](t, ctx, `[...document.querySelectorAll('main .team-members > li > h3 strong')].map(e => e.textContent)`)
 			if strings.Join(names, ",") != "Ada,Bob" {
 				t.Errorf("members %v, want Ada,Bob", names)
 			}

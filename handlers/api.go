@@ -31,9 +31,9 @@ const (
 	mediaProblem = "application/problem+json"
 	// Every API resource is read-only.
 	apiMethods = "GET, HEAD, OPTIONS"
-	// Bodies depend only on the content and the query, so shared caches may keep them; five
-	// minutes bounds how long a cache serves an answer after a content deploy.
-	apiCacheControl = "public, max-age=300"
+	// Bodies depend only on the content and the query, like pages, and are kept as pages are
+	// (pageCacheControl says why).
+	apiCacheControl = pageCacheControl
 )
 
 // apiHeaders go on every API response, errors included so browser clients can read them too

@@ -51,6 +51,7 @@ type apiTeamMember struct {
 type apiDisagreement struct {
 	Question  string        `json:"question"`
 	Decides   bool          `json:"decides"`
+	Majority  *string       `json:"majority"`
 	Positions []apiPosition `json:"positions"`
 	NotAsked  []int         `json:"not_asked"`
 }
@@ -132,6 +133,9 @@ func (s *Server) teamBody(r *http.Request, tl teamLink, t *decision.Team) apiTea
 		ad := apiDisagreement{Question: d.Question.ID, Decides: d.Decides, Positions: []apiPosition{}, NotAsked: d.NotAsked}
 		if ad.NotAsked == nil {
 			ad.NotAsked = []int{}
+		}
+		if d.Majority >= 0 {
+			ad.Majority = &d.Positions[d.Majority].Option.ID
 		}
 		for _, p := range d.Positions {
 			ap := apiPosition{Answer: p.Option.ID, Members: p.Members}

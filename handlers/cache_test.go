@@ -220,3 +220,80 @@ func TestPageCacheBound(t *testing.T) {
 		t.Errorf("cache holds %d bytes; bound %d", s.pages.Bytes(), pageCacheBytes)
 	}
 }
+
+// cacheDirectives parses a Cache-Control value into directive -> argument ("" for none).
+func cacheDirectives(v string) map[string]string {
+	d := map[string]string{}
+	for part := range strings.SplitSeq(v, ",") {
+		k, arg, _ := strings.Cut(strings.TrimSpace(part), "=")
+		if k != "" {
+			d[strings.ToLower(k)] = arg
+		}
+	}
+	return d
+}
+
+// What browsers and shared caches (a CDN, deploy/varnish/default.vcl) may keep, and for how
+// long. Pages and API bodies can change with a deploy under the same URL, so every cache's copy
+// is bounded: browsers five minutes; a shared cache revalidates sooner, may answer from its copy
+// while it does, and its copy plus that grace still fits in a browser's five minutes (its Age
+// counts against them). Immutable names are kept a year; errors and probes not at all.
+func TestSharedCacheLifetimes(t *testing.T) {
+	s, h := newTestServer(t)
+	res := get(t, h, "/result?"+fullPlatform)
+	team := res.doc.Find(`a:contains("Decide with your team")`).AttrOr("href", "")
+	og := res.doc.Find(`meta[property="og:image"]`).AttrOr("content", "")
+	css := res.doc.Find("link[rel=stylesheet]").AttrOr("href", "")
+	if team == "" || og == "" || css == "" {
+		t.Fatalf("the result page lacks its team link (%q), preview card (%q) or stylesheet (%q)", team, og, css)
+	}
+	og = strings.TrimPrefix(og, s.cfg.PublicURL.String())
+
+	versioned := append([]string{howPath, team, "/api/v1/openapi.json"}, cachedTargets...)
+	for _, target := range versioned {
+		r := get(t, h, target)
+		wantStatus(t, r, http.StatusOK)
+		cc := r.Header().Get("Cache-Control")
+		d := cacheDirectives(cc)
+		browser, err1 := strconv.Atoi(d["max-age"])
+		shared, err2 := strconv.Atoi(d["s-maxage"])
+		stale, err3 := strconv.Atoi(d["stale-while-revalidate"])
+		if _, public := d["public"]; !public || err1 != nil || err2 != nil || err3 != nil {
+			t.Errorf("%s: Cache-Control %q needs public, max-age, s-maxage and stale-while-revalidate", target, cc)
+			continue
+		}
+		if browser > 300 || shared > browser || shared+stale > browser || shared == 0 || stale == 0 {
+			t.Errorf("%s: Cache-Control %q: a deploy must reach browsers within 5 minutes, and the edge's copy (s-maxage, then stale-while-revalidate) within that", target, cc)
+		}
+		if _, ok := d["must-revalidate"]; ok {
+			t.Errorf("%s: Cache-Control %q: must-revalidate forbids the stale answers stale-while-revalidate allows", target, cc)
+		}
+		if r.Header().Get("ETag") == "" {
+			t.Errorf("%s: nothing to revalidate with: no ETag", target)
+		}
+	}
+	for _, target := range []string{css, og} {
+		r := get(t, h, target)
+		wantStatus(t, r, http.StatusOK)
+		if d := cacheDirectives(r.Header().Get("Cache-Control")); d["max-age"] != "31536000" || !hasDirective(d, "immutable") {
+			t.Errorf("%s: Cache-Control %q, want a year and immutable: the name changes with the content", target, r.Header().Get("Cache-Control"))
+		}
+	}
+	for _, target := range []string{"/no-such-page", "/q/nope?v=2", "/api/v1/result?build=api&v=2", "/healthz", "/readyz"} {
+		r := get(t, h, target)
+		if d := cacheDirectives(r.Header().Get("Cache-Control")); !hasDirective(d, "no-store") {
+			t.Errorf("%s (%d): Cache-Control %q, want no-store", target, r.Code, r.Header().Get("Cache-Control"))
+		}
+	}
+	// The form endpoint's redirects: no cache may answer for /next (it counts the answer).
+	r := get(t, h, "/next?q=build&build=api&v=2")
+	wantStatus(t, r, http.StatusSeeOther)
+	if d := cacheDirectives(r.Header().Get("Cache-Control")); d["max-age"] != "" || d["s-maxage"] != "" || hasDirective(d, "public") {
+		t.Errorf("/next: Cache-Control %q lets a cache keep the redirect", r.Header().Get("Cache-Control"))
+	}
+}
+
+func hasDirective(d map[string]string, name string) bool {
+	_, ok := d[name]
+	return ok
+}

@@ -34,6 +34,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
+	gmhtml "github.com/yuin/goldmark/renderer/html"
 
 	"nestnext/decision"
 )
@@ -53,6 +56,9 @@ var hostilePayloads = []struct{ name, value string }{
 	{"tpl-erb", `<%= 7*7 %>`},
 	{"nul", "a\x00b"},
 	{"bad-utf8", "\xff\xfe"},
+	// Markdown and HTML that would be live in a decision record rendered in a wiki.
+	{"md-img", `<img src=x onerror=alert(1)>`},
+	{"md-link", `[Sign in](https://evil.example/p)`},
 }
 
 // hostileEncodings put a payload into a request target: percent-encoded as a browser would, or
@@ -158,6 +164,8 @@ func hostileCases(t testing.TB) []hostileCase {
 			add(tag+"/team-join/seat", "", "/team/join?m="+teamTok+"&v="+cv+"&seat="+v, p.value, teamBad...)
 			add(tag+"/team-journey", "", "/q/build?v="+cv+"&tm="+v, p.value, teamBad...)
 			add(tag+"/team-journey-member", "", "/next?q=build&build=api&v="+cv+"&tm=0~"+v, p.value, teamBad...)
+			add(tag+"/team-resume", "", "/team?build=site&v="+cv+"&tm="+v, p.value, teamBad...)
+			add(tag+"/team-resume-answer", "", "/team?build="+v+"&v="+cv+"&tm=1~"+teamTok+"~.QWRh", p.value)
 			// Valid names are shown, escaped: team_test.go checks those pages.
 			add(tag+"/all-theme-options", "", "/embed/q/build?v=3&accent="+v+"&theme="+v+"&intro="+v, p.value)
 
@@ -697,4 +705,73 @@ func TestHostileRawRequests(t *testing.T) {
 func hostileAnswers(c *decision.Content) decision.Answers {
 	q, _ := url.ParseQuery(fullPlatform)
 	return c.ParseState(q).Raw
+}
+
+// hostileMarkdown renders a decision record as a wiki or a repository viewer would (goldmark
+// with GitHub's extensions, raw HTML passed through as GitHub's renderer keeps it) and lists what
+// would be live in it: an element a payload makes, or a link off the site.
+func hostileMarkdown(t *testing.T, record []byte) (text string, problems []string) {
+	t.Helper()
+	var out bytes.Buffer
+	md := goldmark.New(goldmark.WithExtensions(extension.GFM), goldmark.WithRendererOptions(gmhtml.WithUnsafe()))
+	if err := md.Convert(record, &out); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := goquery.NewDocumentFromReader(&out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc.Find("img, script, iframe, svg, object, embed, style, form, input").Each(func(_ int, s *goquery.Selection) {
+		problems = append(problems, "live <"+goquery.NodeName(s)+">")
+	})
+	doc.Find("a").Each(func(_ int, s *goquery.Selection) {
+		if href := s.AttrOr("href", ""); strings.Contains(href, "evil") || strings.HasPrefix(strings.ToLower(href), "javascript:") {
+			problems = append(problems, fmt.Sprintf("live link %q (%q)", href, s.Text()))
+		}
+	})
+	doc.Find("*").Each(func(_ int, s *goquery.Selection) {
+		for _, a := range s.Nodes[0].Attr {
+			if strings.HasPrefix(strings.ToLower(a.Key), "on") {
+				problems = append(problems, fmt.Sprintf("<%s %s>", goquery.NodeName(s), a.Key))
+			}
+		}
+	})
+	return doc.Text(), problems
+}
+
+// TestRecordsShowWhatWasTypedAsText: a member's name holding HTML or a Markdown link is text in
+// the team's decision record once rendered, never an image or a link; and hostile values in a
+// result record's query never reach its rendered Markdown.
+func TestRecordsShowWhatWasTypedAsText(t *testing.T) {
+	s, h := newTestServer(t)
+	c := s.content
+	for _, p := range hostilePayloads {
+		name, err := decision.CleanName(p.value)
+		if err != nil || name == "" {
+			continue
+		}
+		members := []decision.TeamMember{{Name: name, Answers: walkAnswers(c, firstOption)}, {Name: name + " 2", Answers: walkAnswers(c, lastRealOption)}}
+		r := get(t, h, "/team.md?"+s.teamQuery(members))
+		wantStatus(t, r, http.StatusOK)
+		text, problems := hostileMarkdown(t, r.Body.Bytes())
+		for _, pr := range problems {
+			t.Errorf("%s: team record: %s", p.name, pr)
+		}
+		if !strings.Contains(text, name) {
+			t.Errorf("%s: the rendered team record does not show the name %q as text", p.name, name)
+		}
+	}
+	for _, p := range hostilePayloads {
+		v := url.QueryEscape(p.value)
+		for _, target := range []string{"/result.md?" + fullPlatform + "&changed=" + v, "/result.md?" + hostileWith(fullPlatform, "quality", v), "/result.md?" + fullPlatform + "&" + v + "=" + v} {
+			r := get(t, h, target)
+			if r.Code != http.StatusOK {
+				continue
+			}
+			_, problems := hostileMarkdown(t, r.Body.Bytes())
+			for _, pr := range problems {
+				t.Errorf("%s %s: result record: %s", p.name, target, pr)
+			}
+		}
+	}
 }

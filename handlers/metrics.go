@@ -3,6 +3,7 @@ package handlers
 import (
 	"github.com/prometheus/client_golang/prometheus"
 
+	"nestnext/decision"
 	"nestnext/serve"
 )
 
@@ -14,9 +15,13 @@ type counters struct {
 	completes *prometheus.CounterVec
 	views     *prometheus.CounterVec
 	answers   *prometheus.CounterVec
+	records   *prometheus.CounterVec
 }
 
-func newCounters(m *serve.Metrics) *counters {
+// newCounters makes the counters, with a series at 0 for every question and outcome of the
+// content: a series that first appears at 1 has no earlier sample, so Prometheus' rate() and
+// increase() would miss that first count after every start of every replica.
+func newCounters(m *serve.Metrics, content *decision.Content) *counters {
 	c := &counters{
 		starts: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "wizard_starts_total",
@@ -34,9 +39,20 @@ func newCounters(m *serve.Metrics) *counters {
 			Name: "wizard_question_answers_total",
 			Help: "Answers submitted, by question.",
 		}, []string{"question"}),
+		records: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "wizard_records_built_total",
+			Help: "Decision records built, by kind (result, team). A record is built once per set of answers and day, then served from memory.",
+		}, []string{"kind"}),
+	}
+	for _, q := range content.Questions {
+		c.views.WithLabelValues(q.ID)
+		c.answers.WithLabelValues(q.ID)
+	}
+	for _, o := range content.Outcomes {
+		c.completes.WithLabelValues(o.ID)
 	}
 	if m != nil {
-		m.Registry.MustRegister(c.starts, c.completes, c.views, c.answers)
+		m.Registry.MustRegister(c.starts, c.completes, c.views, c.answers, c.records)
 	}
 	return c
 }
@@ -52,3 +68,5 @@ func (s *Server) viewCounter(question string) func() {
 func (s *Server) countAnswer(question string) { s.counters.answers.WithLabelValues(question).Inc() }
 
 func (s *Server) countCompletion(outcome string) { s.counters.completes.WithLabelValues(outcome).Inc() }
+
+func (s *Server) countRecordBuilt(kind string) { s.counters.records.WithLabelValues(kind).Inc() }

@@ -62,6 +62,26 @@ func TestMetrics(t *testing.T) {
 	}
 }
 
+// Every question's and outcome's series is there at 0 before the first visitor, so that
+// Prometheus sees the first count as an increase (rate and increase need an earlier sample).
+func TestFunnelSeriesStartAtZero(t *testing.T) {
+	c, _ := decision.Default()
+	h := New(c, slog.New(slog.NewTextHandler(io.Discard, nil)), Config{Metrics: serve.NewMetrics(), ServeMetrics: true})
+	body := get(t, h, "/metrics").Body.String()
+	var want []string
+	for _, q := range c.Questions {
+		want = append(want, `wizard_question_views_total{question="`+q.ID+`"} 0`, `wizard_question_answers_total{question="`+q.ID+`"} 0`)
+	}
+	for _, o := range c.Outcomes {
+		want = append(want, `wizard_completions_total{outcome="`+o.ID+`"} 0`)
+	}
+	for _, w := range append(want, "wizard_starts_total 0") {
+		if !strings.Contains(body, w+"\n") {
+			t.Errorf("a fresh server's metrics lack %s", w)
+		}
+	}
+}
+
 // A request whose client went away is recorded as 499, neither logged nor counted as a 500,
 // and gets no error page.
 func TestAbortedRequestsAreNot500s(t *testing.T) {

@@ -20,9 +20,13 @@ import (
 // headers. So each page is rendered and compressed once, kept in s.pages under that key, and
 // served as the same bytes to everyone: tracking parameters, order and repeats share one entry.
 
-// pageCacheControl lets browsers and a CDN keep a page five minutes, then revalidate it (a 304
-// while the ETag matches); five minutes bounds how long a content deploy takes to reach everyone.
-const pageCacheControl = "public, max-age=300, must-revalidate"
+// pageCacheControl bounds every cache's copy of a page, since a deploy can change its bytes
+// under the same URL: browsers keep it five minutes; a shared cache (CDN, Varnish) one minute,
+// then revalidates with the ETag (a replica's 304) and may answer from its copy meanwhile for one
+// more. Answering stale is safe: an older page is still a working page, and its form goes to
+// /next, which no cache keeps. The edge's Age counts against a browser's five minutes. No
+// must-revalidate: it forbids the stale answers. README, Operations (Caching), says more.
+const pageCacheControl = "public, max-age=300, s-maxage=60, stale-while-revalidate=60"
 
 // built is what a page's build function returns: the page, or nil when build has already
 // answered (a redirect), which is not cached.

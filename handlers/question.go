@@ -140,6 +140,17 @@ func (s *Server) questionPage(r *http.Request, rp *decision.Replay, q *decision.
 	if n, total, ok := c.Progress(rp, q); ok {
 		page.Progress = fmt.Sprintf("Question %d of %d", n, total)
 	}
+	if rp.Complete() {
+		// Every answer is given, so this is a Change page: the visitor may go back unchanged. In
+		// a team journey the result takes them to the team page (finishJourney).
+		page.DoneURL, page.DoneLabel = st.link("/result", c.Encode(rp.Answers)), "Back to the result"
+		if st.team != "" {
+			page.DoneLabel = "Back to the team page"
+		}
+	}
+	if st.team != "" {
+		page.Team = s.teamBanner(st, rp, q)
+	}
 	if prev := rp.Before(q); prev != nil {
 		page.BackURL = st.link("/q/"+prev.ID, c.Encode(rp.Answers))
 		page.BackLabel = "Back"

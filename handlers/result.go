@@ -56,6 +56,7 @@ func (s *Server) decisionRecord(r *http.Request, date string) (*serve.Page, erro
 	c := s.content
 	state := c.ParseState(r.URL.Query())
 	return s.pages.Get("/result.md?"+s.canonicalQuery(state)+" "+date, func() (*serve.Page, error) {
+		s.countRecordBuilt("result")
 		rp := c.Replay(state.Raw)
 		if !rp.Complete() {
 			return nil, &httpError{

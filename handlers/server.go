@@ -69,7 +69,7 @@ func newServer(content *decision.Content, log *slog.Logger, cfg Config) *Server 
 	if cfg.EmbedAllowedOrigins == nil {
 		cfg.EmbedAllowedOrigins = DefaultEmbedAllowedOrigins
 	}
-	return &Server{content: content, log: log, cfg: cfg, now: time.Now, cards: ogimage.NewCache(), pages: serve.NewCache(pageCacheBytes), counters: newCounters(cfg.Metrics)}
+	return &Server{content: content, log: log, cfg: cfg, now: time.Now, cards: ogimage.NewCache(), pages: serve.NewCache(pageCacheBytes), counters: newCounters(cfg.Metrics, content)}
 }
 
 // meta fills the parts of <head> every page shares.

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -191,8 +192,12 @@ func (s *Server) finishJourney(w http.ResponseWriter, r *http.Request, answers d
 	return redirect(w, r, st.link("/team", s.teamQuery(j.members)))
 }
 
-// team shows a team's decision.
+// team shows a team's decision. Opened from a question page of a team journey (tm= set, with the
+// answers given so far), it is the team as it stands with the way back to those questions.
 func (s *Server) team(w http.ResponseWriter, r *http.Request) error {
+	if siteOf(r).team != "" {
+		return s.servePage(w, r, func() (built, error) { return s.teamResume(w, r) })
+	}
 	tl, parseErr := s.parseTeamLink(r.URL.Query(), false)
 	// The page depends on the members, the version and the embed theme only: the canonical team
 	// link names them. A link that does not parse fails in build, and nothing is cached for it.
@@ -219,6 +224,32 @@ func (s *Server) team(w http.ResponseWriter, r *http.Request) error {
 	})
 }
 
+// teamResume is the team page of a journey under way: the team without the member's new answers,
+// and a link back to the question the answers lead to. The page is keyed as a question page is
+// (the answers and tm=), since it depends on both.
+func (s *Server) teamResume(w http.ResponseWriter, r *http.Request) (built, error) {
+	c := s.content
+	st := siteOf(r)
+	j, err := s.parseJourney(st.team)
+	if err != nil {
+		return built{}, err
+	}
+	state := c.ParseState(r.URL.Query())
+	rp := c.Replay(state.Raw)
+	others := j.others()
+	if len(others) == 0 || rp.Complete() {
+		// No team page to show yet, or answers that are done: where the answers lead.
+		return built{}, redirect(w, r, s.nextURL(st, &rp, state))
+	}
+	page, _, err := s.teamPage(r, teamLink{members: others, version: c.Version})
+	if err != nil {
+		return built{}, err
+	}
+	page.Join = nil
+	page.Resume = &views.ResumeView{Answered: len(rp.Answers), URL: s.nextURL(st, &rp, decision.State{})}
+	return built{page: views.Team(page)}, nil
+}
+
 // teamJoin starts a member's journey: from a team link's form (m=…, v=, name=) to the first
 // question. With seat= set, it only renames that member and goes back to the team page.
 func (s *Server) teamJoin(w http.ResponseWriter, r *http.Request) error {
@@ -243,6 +274,7 @@ func (s *Server) teamJoin(w http.ResponseWriter, r *http.Request) error {
 			return badTeamLink("The member to rename (seat=) is not one of the team's.")
 		}
 		tl.members[i].Name = name
+		st.team = ""
 		return redirect(w, r, st.link("/team", s.teamQuery(tl.members)))
 	}
 	if len(tl.members) >= decision.MaxTeamMembers {
@@ -263,9 +295,12 @@ func (s *Server) teamDecision(tl teamLink) (*decision.Team, error) {
 	return t, nil
 }
 
+// teamPage is the team page's view. Its links never carry a journey's tm=: they lead out of it
+// (member change links start their own).
 func (s *Server) teamPage(r *http.Request, tl teamLink) (views.TeamPage, *decision.Team, error) {
 	c := s.content
 	st := siteOf(r)
+	st.team = ""
 	page := views.TeamPage{
 		StartURL:     st.link("/", ""),
 		ArticleTitle: c.Article.Title,
@@ -306,7 +341,7 @@ func (s *Server) teamPage(r *http.Request, tl teamLink) (views.TeamPage, *decisi
 		title = "Team recommendation: " + o.Name
 		ogName = o.ID
 	} else {
-		page.NoResult = "You answered “" + t.Blocking.Text + "” differently, and it has no “Not sure” answer for the team to fall back on. Settle it first."
+		page.NoResult = "“" + t.Blocking.Text + "” has no answer most of you gave, and no “Not sure” answer for the team to fall back on. Settle it first."
 	}
 	page.Meta = s.meta(r, pageTitle(title), desc, true)
 	page.Canonical = page.ShareURL
@@ -333,9 +368,7 @@ func (s *Server) teamPage(r *http.Request, tl teamLink) (views.TeamPage, *decisi
 		}
 		page.Members = append(page.Members, mv)
 	}
-	if len(tl.members) == 1 && tl.members[0].Name == "" {
-		page.Rename = &views.TeamForm{Action: st.prefix() + "/team/join", Fields: s.teamFields(st, tl.members, "seat", "0")}
-	}
+	page.Rename = &views.TeamForm{Action: st.prefix() + "/team/join", Fields: s.teamFields(st, tl.members), Seats: page.MemberNames}
 	if len(tl.members) < decision.MaxTeamMembers {
 		page.Join = &views.TeamForm{Action: st.prefix() + "/team/join", Fields: s.teamFields(st, tl.members)}
 	}
@@ -373,20 +406,20 @@ func (s *Server) teamPage(r *http.Request, tl teamLink) (views.TeamPage, *decisi
 			page.Quiet = append(page.Quiet, dv)
 		}
 	}
+	for _, q := range t.Unasked {
+		page.Unasked = append(page.Unasked, q.Text)
+	}
 	return page, t, nil
 }
 
-// teamFields are a team form's hidden fields: the members, the version, any further pairs, and
-// the embed theme (a GET form's action loses its query).
-func (s *Server) teamFields(st site, members []decision.TeamMember, extra ...string) []views.Field {
+// teamFields are a team form's hidden fields: the members, the version, and the embed theme (a GET
+// form's action loses its query).
+func (s *Server) teamFields(st site, members []decision.TeamMember) []views.Field {
 	var out []views.Field
 	for _, m := range members {
 		out = append(out, views.Field{Name: memberParam, Value: s.content.EncodeMember(m)})
 	}
 	out = append(out, views.Field{Name: decision.VersionParam, Value: strconv.Itoa(s.content.Version)})
-	for i := 0; i+1 < len(extra); i += 2 {
-		out = append(out, views.Field{Name: extra[i], Value: extra[i+1]})
-	}
 	if st.embed {
 		for _, p := range st.theme.params() {
 			out = append(out, views.Field{Name: p[0], Value: p[1]})
@@ -395,54 +428,120 @@ func (s *Server) teamFields(st site, members []decision.TeamMember, extra ...str
 	return out
 }
 
+// memberNames joins the named members as a sentence does ("Ada, Bo and Cy").
+func memberNames(t *decision.Team, idx []int) string {
+	ns := make([]string, len(idx))
+	for i, m := range idx {
+		ns[i] = t.MemberName(m)
+	}
+	return joinNames(ns)
+}
+
+func joinNames(ns []string) string {
+	if len(ns) <= 1 {
+		return strings.Join(ns, "")
+	}
+	return strings.Join(ns[:len(ns)-1], ", ") + " and " + ns[len(ns)-1]
+}
+
 func (s *Server) disagreementView(st site, t *decision.Team, d *decision.Disagreement) views.DisagreementView {
 	dv := views.DisagreementView{Question: d.Question.Text}
-	names := func(idx []int) string {
-		ns := make([]string, len(idx))
-		for i, m := range idx {
-			ns[i] = t.MemberName(m)
-		}
-		return strings.Join(ns, ", ")
-	}
-	for _, p := range d.Positions {
-		pv := views.PositionView{Answer: p.Option.Label, Who: names(p.Members)}
+	for i, p := range d.Positions {
+		pv := views.PositionView{Answer: p.Option.Label, Who: memberNames(t, p.Members)}
 		if p.Result != nil {
 			pv.Outcome = p.Result.Outcome.Name
 			pv.URL = st.link("/result", s.content.Encode(p.Answers))
 		}
-		dv.Positions = append(dv.Positions, pv)
+		if i == d.Majority {
+			dv.Majority = &pv
+		} else {
+			dv.Others = append(dv.Others, pv)
+		}
 	}
 	if len(d.NotAsked) > 0 {
-		dv.NotAsked = names(d.NotAsked)
+		dv.NotAsked = memberNames(t, d.NotAsked)
 	}
 	return dv
 }
 
-// teamMarkdown serves the team's decision record.
+// teamMarkdown serves the team's decision record. Like the result's (resultMarkdown), it is dated,
+// so it is cached per team and day: the team page links it by its canonical query, looked up as
+// it came; any other query is parsed to its canonical key.
 func (s *Server) teamMarkdown(w http.ResponseWriter, r *http.Request) error {
-	tl, err := s.parseTeamLink(r.URL.Query(), false)
+	date := s.now().Format("2006-01-02")
+	p, ok := s.pages.Lookup(r.URL.Path + "?" + r.URL.RawQuery + " " + date)
+	if !ok {
+		tl, err := s.parseTeamLink(r.URL.Query(), false)
+		if err != nil {
+			return err
+		}
+		if tl.old {
+			return &httpError{status: http.StatusUnprocessableEntity, heading: "This team link needs new answers",
+				message: "It was made with another version of the wizard, so its answers cannot be read. Open the team link for the notice and start a new one."}
+		}
+		if p, err = s.pages.Get("/team.md?"+s.teamQuery(tl.members)+" "+date, func() (*serve.Page, error) {
+			return s.teamRecord(r, tl, date)
+		}); err != nil {
+			return err
+		}
+	}
+	w.Header().Set("Cache-Control", pageCacheControl)
+	serve.Write(w, r, http.StatusOK, p)
+	return nil
+}
+
+// teamRecord builds the team's decision record for date.
+func (s *Server) teamRecord(r *http.Request, tl teamLink, date string) (*serve.Page, error) {
+	s.countRecordBuilt("team")
+	page, t, err := s.teamPage(r, tl)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if tl.old {
-		return &httpError{status: http.StatusUnprocessableEntity, heading: "This team link needs new answers",
-			message: "It was made with another version of the wizard, so its answers cannot be read. Open the team link for the notice and start a new one."}
-	}
-	page, _, err := s.teamPage(r, tl)
-	if err != nil {
-		return err
-	}
-	rec := views.TeamADRPage{TeamPage: page, Date: s.now().Format("2006-01-02"), Article: s.content.Article}
+	rec := views.TeamADRPage{TeamPage: page, Date: date, Article: s.content.Article,
+		MDSummary: t.SummaryNamed(func(i int) string { return views.MarkdownText(t.MemberName(i)) })}
 	if page.TeamResultURL != "" {
 		rec.TeamResultAbs = s.publicURL(r, page.TeamResultURL)
 	}
 	var buf bytes.Buffer
 	if err := views.TeamADR(&buf, rec); err != nil {
-		return err
+		return nil, err
 	}
 	p := serve.NewPage("text/markdown; charset=utf-8", buf.Bytes())
 	p.Header = http.Header{"Content-Disposition": {`attachment; filename="team-decision-record.md"`}}
-	w.Header().Set("Cache-Control", "no-cache") // dated: a new day makes a new record
-	serve.Write(w, r, http.StatusOK, p)
-	return nil
+	return p, nil
+}
+
+// teamBanner is what a question page of a team journey says of the team: its members so far,
+// the progress where it is reliable, and the way back to the team page that keeps the answers
+// given so far. On the journey's first question the Back link already leads to the team.
+func (s *Server) teamBanner(st site, rp *decision.Replay, q *decision.Question) *views.TeamBanner {
+	c := s.content
+	j, err := s.parseJourney(st.team)
+	if err != nil {
+		return nil
+	}
+	others := j.others()
+	ns := make([]string, len(others))
+	for i, m := range others {
+		ns[i] = m.Name
+		if ns[i] == "" {
+			ns[i] = "Member " + strconv.Itoa(i+1)
+		}
+	}
+	b := &views.TeamBanner{Names: joinNames(ns)}
+	if n, total, ok := c.Progress(rp, q); ok {
+		b.Progress = fmt.Sprintf("%d of %d", n, total)
+	} else {
+		// How many questions are left could still change: only say where the visitor is.
+		b.Progress = fmt.Sprintf("question %d", slices.Index(rp.Path, q)+1)
+	}
+	switch {
+	case len(others) == 0 || rp.Before(q) == nil:
+	case rp.Complete():
+		// The answers as they stand are the member's: the result link lands on the team page.
+		b.BackURL = st.link("/result", c.Encode(rp.Answers))
+	default:
+		b.BackURL = st.link("/team", c.Encode(rp.Answers))
+	}
+	return b
 }

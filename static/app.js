@@ -117,6 +117,16 @@
     opened = [];
   });
 
+  // A link into a closed disclosure ("Change your answers" to the list of them) opens it on the
+  // way: Chromium does so itself, not every browser does.
+  document.addEventListener("click", function (e) {
+    var a = e.target.closest && e.target.closest('a[href^="#"]');
+    var el = a && document.getElementById(a.getAttribute("href").slice(1));
+    for (; el; el = el.parentElement) {
+      if (el.tagName === "DETAILS") el.open = true;
+    }
+  });
+
   // If a swap fails (network error, an unexpected response), fall back to a normal page load.
   document.addEventListener("htmx:error", function (e) {
     var ctx = e.detail && e.detail.ctx;

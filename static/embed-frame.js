@@ -50,7 +50,8 @@
       post("step", { question: form.dataset.question, index: Number(form.dataset.step) || 0 });
     } else if (result) {
       lastStep = "";
-      post("complete", { recommendation: result.dataset.outcome, shareUrl: result.dataset.shareUrl });
+      // A team page's shareUrl is the team link, and team says so.
+      post("complete", { recommendation: result.dataset.outcome, shareUrl: result.dataset.shareUrl, team: result.hasAttribute("data-team") });
     } else {
       lastStep = "";
     }

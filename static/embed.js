@@ -2,7 +2,7 @@
  * <div data-nest-next-wizard></div><script src="https://WIZARD/embed.js" async></script>
  * Options on the div: data-accent="#rrggbb", data-theme="light|dark|auto", data-intro="hide", data-title.
  * An <iframe data-nest-next-wizard src="https://WIZARD/embed/..."> (the oEmbed HTML) is adopted as it is.
- * Events on the div (bubbling): nest-next-wizard:ready, :step {question, index}, :complete {recommendation, shareUrl}.
+ * Events on the div (bubbling): nest-next-wizard:ready, :step {question, index}, :complete {recommendation, shareUrl, team}.
  */
 (function () {
   "use strict";
@@ -94,7 +94,7 @@
         emit(fr.el, "step", { question: String(d.question), index: Number(d.index) || 0 });
         break;
       case "complete":
-        emit(fr.el, "complete", { recommendation: String(d.recommendation), shareUrl: String(d.shareUrl) });
+        emit(fr.el, "complete", { recommendation: String(d.recommendation), shareUrl: String(d.shareUrl), team: d.team === true });
     }
   });
 

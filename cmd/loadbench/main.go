@@ -113,13 +113,6 @@ func main() {
 		}
 		return
 	}
-	if len(os.Args) > 1 && os.Args[1] == "-serve-proxy" {
-		if err := serveProxy(os.Args[2:]); err != nil {
-			fmt.Fprintln(os.Stderr, "loadbench proxy:", err)
-			os.Exit(1)
-		}
-		return
-	}
 	var o options
 	flag.StringVar(&o.wizard, "wizard", "", "wizard binary to run (empty: go build ./cmd/wizard into a temp dir; run from the module root)")
 	flag.IntVar(&o.threads, "t", 0, "wrk threads (0: 2 unpinned, one per load CPU pinned)")
@@ -693,7 +686,7 @@ func serveFloor(args []string) error {
 	return serveUntilSignal(srv)
 }
 
-// serveUntilSignal runs srv until SIGTERM or an interrupt closes it (the floor and the proxy).
+// serveUntilSignal runs srv until SIGTERM or an interrupt closes it.
 func serveUntilSignal(srv *http.Server) error {
 	go func() {
 		sig := make(chan os.Signal, 1)

@@ -139,7 +139,19 @@ func newHTTPServer(h http.Handler) *http.Server {
 // 503, so load balancers take this instance out, while every request still gets its answer,
 // with Connection: close so clients reconnect elsewhere. Then the listener closes, in-flight
 // requests finish (up to timeout), and runServer returns nil.
+//
+// Idle keep-alive connections stay open through the drain (srv.SetKeepAlivesEnabled(false) would
+// close them at once): a load balancer keeps a pool of them, and until its health check has seen
+// the 503 it still sends requests down them. Closed under it, such a request is lost (HAProxy
+// drops the client's connection; scripts/rolling-restart.sh counted 20-37 per run that way).
 func runServer(ctx context.Context, ln net.Listener, srv *http.Server, draining *atomic.Bool, drain, timeout time.Duration, log *slog.Logger) error {
+	h := srv.Handler
+	srv.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if draining.Load() {
+			w.Header().Set("Connection", "close") // net/http closes the connection after this answer
+		}
+		h.ServeHTTP(w, r)
+	})
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -148,7 +160,6 @@ func runServer(ctx context.Context, ln net.Listener, srv *http.Server, draining 
 	case <-ctx.Done():
 	}
 	draining.Store(true)
-	srv.SetKeepAlivesEnabled(false)
 	log.Info("draining", "period", drain)
 	select {
 	case err := <-errc:

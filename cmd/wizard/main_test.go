@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -157,8 +158,35 @@ func TestDrainThenShutdown(t *testing.T) {
 	if code, _ := status(base + "/metrics"); code != http.StatusNotFound {
 		t.Errorf("/metrics on the app port with METRICS_ADDR set: %d", code)
 	}
+	// A keep-alive connection made before SIGTERM and idle when it comes, as in a load
+	// balancer's pool: its next request must still be answered during the drain.
+	idle, err := net.Dial("tcp", "127.0.0.1:"+port)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idle.Close()
+	idleReader := bufio.NewReader(idle)
+	onIdle := func() (int, bool, error) {
+		idle.SetDeadline(time.Now().Add(5 * time.Second))
+		if _, err := io.WriteString(idle, "GET /q/build?v=2 HTTP/1.1\r\nHost: wizard\r\n\r\n"); err != nil {
+			return 0, false, err
+		}
+		resp, err := http.ReadResponse(idleReader, nil)
+		if err != nil {
+			return 0, false, err
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode, resp.Close, nil
+	}
+	if code, closed, err := onIdle(); err != nil || code != http.StatusOK || closed {
+		t.Fatalf("before SIGTERM, on a kept-alive connection: %d, close %v, %v", code, closed, err)
+	}
 	cancel() // what SIGTERM does through signal.NotifyContext
 	time.Sleep(100 * time.Millisecond)
+	if code, closed, err := onIdle(); err != nil || code != http.StatusOK || !closed {
+		t.Errorf("during the drain, on a connection idle since before it: %d, Connection: close %v, %v; want 200 and close", code, closed, err)
+	}
 	if code, _ := status(base + "/readyz"); code != http.StatusServiceUnavailable {
 		t.Errorf("/readyz during the drain: %d, want 503", code)
 	}
