@@ -510,3 +510,22 @@ func (c *Content) reason(rec *Outcome, q *Question, o *Option, effects []Effect)
 	}
 	return rs
 }
+
+// OpenOn lists the questions on the replay's path answered "Not sure" whose answers on offer bear
+// on need n (some would add or take away evidence for it), in the order they are asked: the
+// questions that would settle an open need.
+func (c *Content) OpenOn(r *Replay, n *Need) []*Question {
+	var out []*Question
+	for _, q := range r.Path {
+		if o := q.Option(r.Answers[q.ID]); o == nil || !o.Unsure {
+			continue
+		}
+		for _, o := range c.Offered(r, q) {
+			if o.Weight(n) != 0 {
+				out = append(out, q)
+				break
+			}
+		}
+	}
+	return out
+}

@@ -246,6 +246,19 @@ func TestExhaustive(t *testing.T) {
 		if !pages && !none && res.Need("frontend").State == StateUnmet {
 			fail(r, "nothing was said about pages, yet the front-end need is not met rather than open")
 		}
+		// The words never contradict the answers: a backend job never reads "the backend work
+		// you describe is the kind API routes carry", nor the Next.js outcome's "smaller backend
+		// tasks".
+		if backendJob(a) {
+			for _, nv := range res.Deciding {
+				if nv.Line() == nv.Need.Unmet && nv.Need.ID == "backend" {
+					fail(r, "a backend job, yet the result says: %s", nv.Line())
+				}
+			}
+			if strings.Contains(res.Outcome.Summary+res.Outcome.Explanation, "smaller backend tasks") {
+				fail(r, "a backend job, yet the outcome says the backend is smaller tasks")
+			}
+		}
 		// Every answer "Not sure": no framework.
 		if allUnsure(c, r) && !res.Outcome.Undecided {
 			fail(r, "every answer is Not sure, but the result is %s", out)

@@ -37,9 +37,6 @@ func fuzzContents(f *testing.F) []*Content {
 	return []*Content{def, versioned}
 }
 
-// fuzzOutcomes are the only recommendations there are.
-var fuzzOutcomes = []string{NestJS, NextJS, Both}
-
 func FuzzParseState(f *testing.F) {
 	contents := fuzzContents(f)
 	for _, seed := range []string{
@@ -233,7 +230,9 @@ func fuzzCheckReplay(t *testing.T, c *Content, raw map[string]string, rp *Replay
 		if !answered && next == nil {
 			next = qu
 		}
-		invalid := given(qu) && qu.Option(raw[qu.ID]) == nil
+		// Invalid: no option of the question, or one not on offer after the answers before it.
+		o := qu.Option(raw[qu.ID])
+		invalid := given(qu) && (o == nil || !holds(o.ShowIf, rp.Answers))
 		if invalid != rp.IsInvalid(qu) {
 			t.Fatalf("%s=%q: invalid %v, want %v", qu.ID, raw[qu.ID], rp.IsInvalid(qu), invalid)
 		}
@@ -258,14 +257,26 @@ func fuzzCheckReplay(t *testing.T, c *Content, raw map[string]string, rp *Replay
 			t.Fatalf("%s was answered, is off the path, and not listed as dropped", qu.ID)
 		}
 	}
-	// Progress, where it gives a count, counts the path.
+	// Progress, where it gives a count, counts the path the visitor will walk: here, the path of
+	// these answers completed with "Not sure" (or the first option on offer) wherever one is
+	// missing.
+	done := maps.Clone(rp.Answers)
+	full := c.Replay(done)
+	for !full.Complete() {
+		o := full.Next.UnsureOption()
+		if o == nil {
+			o = c.Offered(&full, full.Next)[0]
+		}
+		done[full.Next.ID] = o.ID
+		full = c.Replay(done)
+	}
 	for i, qu := range rp.Path {
 		n, total, ok := c.Progress(rp, qu)
 		if !ok {
 			continue
 		}
-		if n != i+1 || total != len(rp.Path) {
-			t.Fatalf("Progress(%s) = %d of %d, but it is question %d of a %d-question path %v", qu.ID, n, total, i+1, len(rp.Path), fuzzIDs(rp.Path))
+		if !full.OnPath(qu) || n != slices.Index(full.Path, qu)+1 || total != len(full.Path) {
+			t.Fatalf("Progress(%s) = %d of %d, but it is question %d of a %d-question path %v", qu.ID, n, total, i+1, len(full.Path), fuzzIDs(full.Path))
 		}
 	}
 	if !rp.Complete() {
@@ -282,8 +293,8 @@ func fuzzCheckResult(t *testing.T, c *Content, rp *Replay) *Result {
 	if err != nil || res == nil {
 		t.Fatalf("Evaluate of complete answers %v: %v", rp.Answers, err)
 	}
-	if res.Outcome == nil || !slices.Contains(fuzzOutcomes, res.Outcome.ID) {
-		t.Fatalf("outcome %v is not one of %v", res.Outcome, fuzzOutcomes)
+	if res.Outcome == nil || c.Outcome(res.Outcome.ID) != res.Outcome {
+		t.Fatalf("outcome %v is not one of the content's", res.Outcome)
 	}
 	if res.Confidence == nil || res.Confidence.Label == "" {
 		t.Fatalf("no confidence for %v", rp.Answers)
@@ -327,8 +338,12 @@ func fuzzCheckAlternative(t *testing.T, c *Content, rp *Replay, alt *Alternative
 	if !arp.Complete() || !maps.Equal(arp.Answers, alt.Answers) {
 		t.Fatalf("alternative answers %v are not a complete set", alt.Answers)
 	}
+	// Opened questions are answered "Not sure": ones the change brings onto the path, or ones
+	// whose answer the change takes off offer.
 	for _, qu := range alt.Opened {
-		if o := qu.Option(alt.Answers[qu.ID]); o == nil || !o.Unsure || rp.OnPath(qu) {
+		o := qu.Option(alt.Answers[qu.ID])
+		before := qu.Option(rp.Answers[qu.ID])
+		if o == nil || !o.Unsure || (rp.OnPath(qu) && holds(before.ShowIf, alt.Answers)) {
 			t.Fatalf("opened %s: answered %q, on the original path %v", qu.ID, alt.Answers[qu.ID], rp.OnPath(qu))
 		}
 	}

@@ -636,7 +636,7 @@ func TestTeamExampleFromIssue(t *testing.T) {
 
 func lastReal(q *Question) int {
 	for i := len(q.Options) - 1; i >= 0; i-- {
-		if !q.Options[i].Unsure {
+		if !q.Options[i].Unsure && len(q.Options[i].ShowIf) == 0 {
 			return i
 		}
 	}

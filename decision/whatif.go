@@ -5,7 +5,8 @@ type Alternative struct {
 	Question *Question
 	From, To *Option
 	// Answers is the complete alternative answer set. A change that brings a new question onto the
-	// path answers it "Not sure" (Opened lists those), so the alternative is still a full result.
+	// path, or takes a later answer off offer, answers that question "Not sure" (Opened lists
+	// those), so the alternative is still a full result.
 	Answers Answers
 	Opened  []*Question
 	// Result is the alternative's recommendation, needs and reasons; its Confidence is nil (an

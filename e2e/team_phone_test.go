@@ -22,7 +22,7 @@ import (
 func threeMembers(c *decision.Content) string {
 	lastReal := func(q *decision.Question) int {
 		i := len(q.Options) - 1
-		for q.Options[i].Unsure {
+		for q.Options[i].Unsure || len(q.Options[i].ShowIf) > 0 {
 			i--
 		}
 		return i

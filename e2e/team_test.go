@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,7 +13,8 @@ import (
 	"nestnext/decision"
 )
 
-// walk answers the wizard with pick (the option index for each question asked) until complete.
+// walk answers the wizard with pick (the option index for each question asked, or the nearest
+// option before it that is on offer there) until complete.
 func walk(c *decision.Content, pick func(q *decision.Question) int) decision.Answers {
 	a := decision.Answers{}
 	for {
@@ -20,7 +22,12 @@ func walk(c *decision.Content, pick func(q *decision.Question) int) decision.Ans
 		if rp.Complete() {
 			return rp.Answers
 		}
-		a[rp.Next.ID] = rp.Next.Options[pick(rp.Next)].ID
+		offered := c.Offered(&rp, rp.Next)
+		i := pick(rp.Next)
+		for i > 0 && !slices.Contains(offered, &rp.Next.Options[i]) {
+			i--
+		}
+		a[rp.Next.ID] = rp.Next.Options[i].ID
 	}
 }
 
@@ -112,7 +119,7 @@ func TestTeamJourney(t *testing.T) {
 					t.Fatalf("step %d: not a question page: %s", step, p)
 				}
 				pick := len(q.Options) - 1
-				for q.Options[pick].Unsure {
+				for q.Options[pick].Unsure || len(q.Options[pick].ShowIf) > 0 {
 					pick--
 				}
 				chooseAnswer(t, ctx, q.ID, q.Options[pick].ID)
@@ -166,7 +173,7 @@ func teamPath(c *decision.Content) string {
 	ada := walk(c, func(*decision.Question) int { return 0 })
 	bob := walk(c, func(q *decision.Question) int {
 		i := len(q.Options) - 1
-		for q.Options[i].Unsure {
+		for q.Options[i].Unsure || len(q.Options[i].ShowIf) > 0 {
 			i--
 		}
 		return i

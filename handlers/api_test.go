@@ -46,7 +46,7 @@ var apiSets = []struct {
 	{"dashboard behind a sign-in", decision.Answers{"build": "app", "logic": "moderate", "growth": "monolith", "seo": "none", "render": "client", "api": "graphql", "realtime": "some", "team": "ddd", "share": "no", "quality": "no"}, decision.Both},
 	{"platform, unsure of everything", decision.Answers{"build": "platform", "logic": "notsure", "growth": "notsure", "seo": "notsure", "render": "notsure", "api": "notsure", "realtime": "notsure", "team": "notsure", "share": "notsure", "quality": "notsure"}, decision.NextJS},
 	{"backend, unsure of everything", decision.Answers{"build": "api", "logic": "notsure", "growth": "notsure", "realtime": "notsure", "team": "notsure", "quality": "notsure"}, decision.NestJS},
-	{"not sure of anything", decision.Answers{"build": "notsure", "logic": "notsure", "growth": "notsure", "seo": "notsure", "render": "notsure", "api": "notsure", "realtime": "notsure", "team": "notsure", "share": "notsure", "quality": "notsure"}, decision.NestJS},
+	{"not sure of anything", decision.Answers{"build": "notsure", "logic": "notsure", "growth": "notsure", "seo": "notsure", "render": "notsure", "api": "notsure", "realtime": "notsure", "team": "notsure", "share": "notsure", "quality": "notsure"}, decision.NotSure},
 }
 
 func apiGet(h http.Handler, target string, header ...string) *httptest.ResponseRecorder {
@@ -368,20 +368,22 @@ func TestAPIResult(t *testing.T) {
 				t.Errorf("%d needs, want %d", len(res.Needs), len(s.content.Needs))
 			}
 			for _, n := range res.Needs {
-				if n.Met != (n.Value >= n.Threshold) {
+				if n.Met != (n.State == decision.StateMet) || (n.State != decision.StateOpen && n.Met != (n.Value >= n.Threshold)) {
 					t.Errorf("need %+v", n)
 				}
 			}
-			if (res.Confidence.Level == decision.CloseCall) != (len(res.Confidence.Deciding) > 0) {
-				t.Errorf("confidence %s with %d deciding changes", res.Confidence.Level, len(res.Confidence.Deciding))
+			undecided := res.Recommendation == decision.NotSure
+			if lvl := res.Confidence.Level; (lvl == decision.CloseCall || lvl == decision.Undecided) != (len(res.Confidence.Deciding) > 0) || undecided != (lvl == decision.Undecided) {
+				t.Errorf("confidence %s with %d deciding changes", lvl, len(res.Confidence.Deciding))
 			}
 			for _, d := range res.Confidence.Deciding {
-				if !d.ChangesRecommendation || d.Question == "build" {
+				// Only an undecided result counts changes of what the project is among them.
+				if !d.ChangesRecommendation || (d.Question == "build" && !undecided) {
 					t.Errorf("deciding change %+v", d)
 				}
 			}
 			for _, sc := range res.ScopeChanges {
-				if sc.Question != "build" || !sc.ChangesRecommendation {
+				if !s.content.Question(sc.Question).IsScope(s.content.Question(sc.Question).Option(sc.Answer)) || !sc.ChangesRecommendation {
 					t.Errorf("scope change %+v", sc)
 				}
 			}
@@ -413,7 +415,7 @@ func TestAPIDecision(t *testing.T) {
 	if build := raw["questions"].([]any)[0].(map[string]any); build["show_if"] != nil {
 		t.Errorf("build show_if = %v, want null", build["show_if"])
 	}
-	if len(d.Needs) != len(s.content.Needs) || d.Needs[0].Threshold != s.content.Needs[0].Threshold || len(d.Confidence.Levels) != 3 {
+	if len(d.Needs) != len(s.content.Needs) || d.Needs[0].Threshold != s.content.Needs[0].Threshold || len(d.Confidence.Levels) != 4 {
 		t.Errorf("needs %+v, confidence %+v", d.Needs, d.Confidence)
 	}
 	if len(d.Examples) != len(s.content.Examples) {
@@ -514,8 +516,8 @@ func TestAPIContractRejectsWrongBodies(t *testing.T) {
 		{"value outside an enum", target, func(m map[string]any) { m["confidence"].(map[string]any)["level"] = "sure" }},
 		{"unknown stance", target, func(m map[string]any) { reason(m)["stance"] = "maybe" }},
 		{"undocumented nested field", target, func(m map[string]any) { reason(m)["extra"] = 1 }},
-		{"negative need value", target, func(m map[string]any) { m["needs"].([]any)[0].(map[string]any)["value"] = -1 }},
-		{"negative evidence", target, func(m map[string]any) { reason(m)["needs"].(map[string]any)["backend"] = -1 }},
+		{"need state unknown", target, func(m map[string]any) { m["needs"].([]any)[0].(map[string]any)["state"] = "maybe" }},
+		{"evidence not a whole number", target, func(m map[string]any) { reason(m)["needs"].(map[string]any)["backend"] = 1.5 }},
 		{"wrong 422 status member", "/api/v1/result", func(m map[string]any) { m["status"] = 400 }},
 		{"422 without next_question", "/api/v1/result", func(m map[string]any) { delete(m, "next_question") }},
 		{"422 with a foreign type", "/api/v1/result", func(m map[string]any) { m["type"] = "about:blank" }},

@@ -125,22 +125,25 @@ func outcomeAnswers(t testing.TB, c *decision.Content) []outcomeAnswer {
 	return out
 }
 
-// sampleAnswers returns n complete answer sets, the same on every run: a random option for every
-// question, replayed so only the questions asked keep their answers. "Not sure" answers are
+// sampleAnswers returns n complete answer sets, the same on every run: a random option on offer
+// for every question on the path. "Not sure" answers are
 // favoured, as they make the largest result pages.
 func sampleAnswers(c *decision.Content, n int) []decision.Answers {
 	rnd := rand.New(rand.NewPCG(1, 2))
 	var out []decision.Answers
 	for range n {
 		raw := map[string]string{}
-		for _, q := range c.Questions {
-			o := q.Options[rnd.IntN(len(q.Options))]
+		rp := c.Replay(raw)
+		for !rp.Complete() {
+			q := rp.Next
+			offered := c.Offered(&rp, q)
+			o := offered[rnd.IntN(len(offered))]
 			if u := q.UnsureOption(); u != nil && rnd.IntN(3) == 0 {
-				o = *u
+				o = u
 			}
 			raw[q.ID] = o.ID
+			rp = c.Replay(raw)
 		}
-		rp := c.Replay(raw)
 		out = append(out, rp.Answers)
 	}
 	return out

@@ -215,7 +215,7 @@ func hostileCases(t testing.TB) []hostileCase {
 
 	// Unknown, negative, huge and malformed versions: pages read links as current (or newer)
 	// content; the API rejects a v it does not know with a 400 problem.
-	for _, ver := range []string{"-1", "0", "99999999999999999999", "1e9", "3", "99999", "", "1.0", "0x1", "+1", "%20%31", "1%00", "9223372036854775807", "-9223372036854775808", "١"} {
+	for _, ver := range []string{"-1", "0", "99999999999999999999", "1e9", "4", "99999", "", "1.0", "0x1", "+1", "%20%31", "1%00", "9223372036854775807", "-9223372036854775808", "١"} {
 		add("version/result/"+ver, "", "/result?"+hostileWith(fullPlatform, "v", ver), "", http.StatusOK)
 		add("version/question/"+ver, "", "/q/seo?build=site&logic=simple&v="+ver, "", http.StatusOK)
 		add("version/api/"+ver, "", "/api/v1/result?"+hostileWith(fullPlatform, "v", ver), "", badRequest)

@@ -38,15 +38,23 @@ func checkMap(t *testing.T, doc *goquery.Document, c *decision.Content) {
 		has(sel, "need "+n.ID, fmt.Sprintf("%s: met at %d or more", n.Name, n.Threshold))
 		has(sel, "need "+n.ID, n.Met)
 		has(sel, "need "+n.ID, n.Unmet)
+		has(sel, "need "+n.ID, n.Open)
 	}
-	if rows := main.Find("table.how-regions tbody tr"); rows.Length() != 1<<len(c.Needs) {
-		t.Errorf("%d rows of need states, want %d", rows.Length(), 1<<len(c.Needs))
+	// One row per combination of need states (met, unmet, open), each with the outcome the
+	// content gives it.
+	combos := c.StateCombinations()
+	if rows := main.Find("table.how-regions tbody tr"); rows.Length() != len(combos) {
+		t.Errorf("%d rows of need states, want %d", rows.Length(), len(combos))
 	} else {
 		rows.Each(func(i int, tr *goquery.Selection) {
-			if tr.Find("th").Text() == "" {
-				t.Errorf("need states %d have no outcome", i)
+			if got := norm(tr.Find("th").Text()); got != combos[i].Outcome.Name {
+				t.Errorf("need states %v show %q, want %q", combos[i].States, got, combos[i].Outcome.Name)
 			}
 		})
+	}
+	for _, r := range c.Rules {
+		has(main.Find("#rule-"+r.ID), "rule "+r.ID, r.Text)
+		has(main.Find("#rule-"+r.ID), "rule "+r.ID, r.Quote)
 	}
 	for _, o := range c.Outcomes {
 		sel := main.Find("#outcome-" + o.ID)
@@ -103,8 +111,18 @@ func checkMap(t *testing.T, doc *goquery.Document, c *decision.Content) {
 			}
 			for k := range c.Needs {
 				n := &c.Needs[k]
-				if w := o.Weight(n); w > 0 {
+				switch w := o.Weight(n); {
+				case w > 0:
 					has(ol.Find(".effect"), ow, fmt.Sprintf("%s +%d", n.Name, w))
+				case w < 0:
+					has(ol.Find(".effect"), ow, fmt.Sprintf("%s −%d", n.Name, -w))
+				}
+			}
+			for on, ids := range o.ShowIf {
+				has(ol.Find(".how-when"), ow, "Offered only when")
+				has(ol.Find(".how-when"), ow, c.Question(on).Text)
+				for _, id := range ids {
+					has(ol.Find(".how-when"), ow, c.Question(on).Option(id).Label)
 				}
 			}
 			for k := q.Position + 1; k < len(c.Questions); k++ {

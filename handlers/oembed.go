@@ -116,7 +116,7 @@ func (s *Server) resolveOEmbed(raw string) (oembedTarget, error) {
 			if err != nil {
 				return oembedTarget{}, err
 			}
-			t.title = pageTitle("Recommendation: " + res.Outcome.Name)
+			t.title = pageTitle(resultTitle(res.Outcome))
 			t.card = res.Outcome.ID
 		}
 	default:

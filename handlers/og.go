@@ -20,6 +20,8 @@ var cardAccents = map[string]color.RGBA{
 	decision.NestJS: {0xb0, 0x17, 0x3d, 0xff},
 	decision.NextJS: {0x0b, 0x5d, 0x73, 0xff},
 	decision.Both:   {0x4a, 0x3a, 0x94, 0xff},
+	// Names no framework: the neutral ink of the page.
+	decision.NotSure: {0x4b, 0x55, 0x63, 0xff},
 }
 
 // ogPath is the card image for an outcome ("start" for the start page). The content version is in
@@ -56,7 +58,7 @@ func (s *Server) ogImage(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) card(name string) (ogimage.Card, bool) {
 	c := s.content
-	footer := fmt.Sprintf("Based on a CTO's comparison by %s · content v%d", c.Article.Author, c.Version)
+	footer := fmt.Sprintf("Based on a CTO's comparison by %s, %s", c.Article.Author, c.Article.Publisher)
 	if name == "start" {
 		return ogimage.Card{
 			Eyebrow:  "Decision wizard",
@@ -71,7 +73,7 @@ func (s *Server) card(name string) (ogimage.Card, bool) {
 		return ogimage.Card{}, false
 	}
 	return ogimage.Card{
-		Eyebrow:  siteName + " · Recommendation",
+		Eyebrow:  siteName + " · " + cardEyebrow(o),
 		Title:    o.Headline,
 		Subtitle: o.Summary,
 		Footer:   footer,
@@ -102,4 +104,13 @@ func (s *Server) needName(id string) string {
 		return n.Name
 	}
 	return id
+}
+
+// cardEyebrow is the line above a card's title: a result that names no framework is no
+// recommendation.
+func cardEyebrow(o *decision.Outcome) string {
+	if o.Undecided {
+		return "Result"
+	}
+	return "Recommendation"
 }

@@ -106,12 +106,14 @@ func (s *Server) linkNotes(st site, state decision.State, answers decision.Answe
 	}
 	if n := len(state.Changed) + state.Removed; n > 0 {
 		text := fmt.Sprintf("%d of your answers refer to questions that changed since this link was made", n)
+		them, were := "them", "They were"
 		if n == 1 {
 			text = "1 of your answers refers to a question that changed since this link was made"
+			them, were = "it", "It was"
 		}
-		note := views.Note{Text: text + ". They were left out."}
+		note := views.Note{Text: text + ". " + were + " left out."}
 		if len(state.Changed) > 0 {
-			note.Text = text + ". Review them:"
+			note.Text = text + ". Review " + them + ":"
 			for _, id := range state.Changed {
 				q := c.Question(id)
 				note.Links = append(note.Links, views.Link{Label: q.Text, URL: st.link("/q/"+id, c.Encode(answers))})
@@ -128,6 +130,7 @@ func (s *Server) questionPage(r *http.Request, rp *decision.Replay, q *decision.
 	page := views.QuestionPage{
 		Meta:       s.meta(r, pageTitle(q.Text), "", true),
 		Question:   q,
+		Options:    c.Offered(rp, q),
 		Selected:   rp.Answers[q.ID],
 		FormAction: st.prefix() + "/next",
 		Error:      errMsg,

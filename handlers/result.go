@@ -92,6 +92,11 @@ func (s *Server) decisionRecord(r *http.Request, date string) (*serve.Page, erro
 		for _, alt := range res.Confidence.Deciding {
 			adr.Deciding = append(adr.Deciding, abs(alt))
 		}
+		for i := range adr.Deciders {
+			if q := &adr.Deciders[i].Question; q.URL != "" {
+				q.URL = s.publicURL(r, q.URL)
+			}
+		}
 		for _, alt := range c.ScopeChanges(&rp, res) {
 			adr.ScopeChanges = append(adr.ScopeChanges, abs(alt))
 		}
@@ -136,6 +141,10 @@ func (s *Server) resultPage(r *http.Request, rp *decision.Replay, res *decision.
 		ArticleTitle:        c.Article.Title,
 		ArticleURL:          c.Article.URL,
 		ConsequencesHeading: o.ConsequencesHeading,
+		Caption:             "Our recommendation",
+	}
+	if o.Undecided {
+		page.Caption = "Your result"
 	}
 	for _, rs := range res.Reasons {
 		v := views.ReasonView{
@@ -189,12 +198,14 @@ func (s *Server) resultPage(r *http.Request, rp *decision.Replay, res *decision.
 	}
 	page.CloseCall = res.Confidence.Level == decision.CloseCall
 	if o.Undecided {
-		page.Deciders = s.deciders(st, enc, rp, res.Confidence.Deciding)
+		page.Deciders = s.deciders(st, enc, rp, res)
 	}
-	if u := res.Confidence.Unsettled; u != nil && u.Example.Result != nil {
+	// A settlement of several "Not sure" answers is news only where no single settled answer is
+	// already named among the changes that flip it.
+	if u := res.Confidence.Unsettled; u != nil && u.Example.Result != nil && !settlesOne(res.Confidence.Deciding) {
 		sv := &views.SettlementView{Outcome: u.Example.Result.Outcome.Name, URL: st.link("/result", c.Encode(u.Example.Answers))}
 		for _, q := range u.Questions {
-			sv.Questions = append(sv.Questions, q.Text)
+			sv.Questions = append(sv.Questions, "“"+q.Text+"”")
 			sv.Answers = append(sv.Answers, q.Option(u.Example.Answers[q.ID]).AnswerPhrase)
 		}
 		page.Unsettled = sv
@@ -249,6 +260,16 @@ func (s *Server) sectionTitle(id string) string {
 	return ""
 }
 
+// settlesOne reports whether one of the deciding changes settles a "Not sure" answer.
+func settlesOne(deciding []decision.Alternative) bool {
+	for _, alt := range deciding {
+		if alt.From != nil && alt.From.Unsure {
+			return true
+		}
+	}
+	return false
+}
+
 // resultTitle names a result: "Recommendation: Both", or an undecided outcome's headline.
 func resultTitle(o *decision.Outcome) string {
 	if o.Undecided {
@@ -266,21 +287,26 @@ func (s *Server) scores(res *decision.Result) []views.ScoreView {
 	return out
 }
 
-// deciders groups an undecided result's deciding changes by question, in the order the questions
-// are asked: for each, what its answers would make the result, and a link to answer it.
-func (s *Server) deciders(st site, enc string, rp *decision.Replay, deciding []decision.Alternative) []views.DeciderView {
+// deciders says, for an undecided result, what would decide it: each open need that decides the
+// outcome, what its states would mean, and the question to answer for it: the first one answered
+// "Not sure" that bears on the need and is not named for another need already (so the all-unsure
+// visitor gets "What are you building?" and the logic question, one each).
+func (s *Server) deciders(st site, enc string, rp *decision.Replay, res *decision.Result) []views.DeciderView {
 	var out []views.DeciderView
-	for _, q := range rp.Path {
-		var d views.DeciderView
-		for _, alt := range deciding {
-			if alt.Question == q {
-				d.Changes = append(d.Changes, s.changeView(st, alt))
+	named := map[*decision.Question]bool{}
+	for _, nv := range res.Deciding {
+		if !nv.Open() {
+			continue
+		}
+		d := views.DeciderView{Need: nv.Need.Name, Line: nv.Line()}
+		for _, q := range s.content.OpenOn(rp, nv.Need) {
+			if !named[q] {
+				named[q] = true
+				d.Question = views.Link{Label: q.Text, URL: st.link("/q/"+q.ID, enc)}
+				break
 			}
 		}
-		if len(d.Changes) > 0 {
-			d.Question, d.AnswerURL = q.Text, st.link("/q/"+q.ID, enc)
-			out = append(out, d)
-		}
+		out = append(out, d)
 	}
 	return out
 }
@@ -324,6 +350,10 @@ func openStatement(current *decision.Outcome, flips []decision.Alternative) stri
 // project's standing on each need that decides it means.
 func whyShort(res *decision.Result) []string {
 	why := []string{res.Outcome.Summary}
+	if res.Outcome.Undecided {
+		// What would decide it says each need's state, with the question to answer for it.
+		return why
+	}
 	for _, nv := range res.Deciding {
 		why = append(why, nv.Line())
 	}
@@ -346,7 +376,9 @@ var needsLabels = map[string]string{
 // needsChart is the picture of where the answers put the project on the two needs.
 func (s *Server) needsChart(res *decision.Result) views.NeedsChart {
 	c := views.NeedsChart{
-		ID:      "needs",
+		ID: "needs",
+		// A region is outlined only when the answers put the project inside it: with a need
+		// open, the marker sits on that need's threshold, between regions.
 		Outcome: res.Outcome.ID,
 		NestJS:  needsLabels[decision.NestJS],
 		NextJS:  needsLabels[decision.NextJS],
@@ -369,6 +401,9 @@ func (s *Server) needsChart(res *decision.Result) views.NeedsChart {
 			c.Backend = v
 		}
 		c.Lines = append(c.Lines, s.content.NeedLine(res, nv))
+		if nv.Open() {
+			c.Outcome = ""
+		}
 	}
 	return c
 }

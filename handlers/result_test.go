@@ -19,6 +19,9 @@ var adrCases = []struct{ name, query string }{
 	{"both-platform", fullPlatform},
 	{"nextjs-unsure-platform", "build=platform&logic=moderate&growth=notsure&seo=critical&render=mixed&api=own&realtime=notsure&team=react&share=notsure&quality=notsure&v=3"},
 	{"nestjs-robust-api", "build=api&logic=complex&growth=services&realtime=essential&team=java&quality=essential&v=3"},
+	{"undecided-all-unsure", "build=notsure&logic=notsure&growth=notsure&seo=notsure&render=notsure&api=notsure&realtime=notsure&team=notsure&share=notsure&quality=notsure&v=3"},
+	{"nestjs-pages-open", "build=notsure&logic=complex&growth=notsure&seo=notsure&render=notsure&api=notsure&realtime=notsure&team=notsure&share=notsure&quality=notsure&v=3"},
+	{"both-leaning", "build=platform&logic=notsure&growth=notsure&seo=critical&render=mixed&api=notsure&realtime=no&team=fullstack&share=yes&quality=essential&v=3"},
 }
 
 // TestDecisionRecordGolden pins the Markdown decision record. After an intended change run
@@ -86,6 +89,14 @@ func TestResultPageOrder(t *testing.T) {
 			wantStatus(t, r, http.StatusOK)
 			main := r.doc.Find("main")
 			order := []string{".panel h1", ".panel .confidence", ".why-short p", "a[download]", "#share-url", "figure.needs", "details#why", "details#change", "details#compare", "details#answers", ".actions"}
+			if r.doc.Find("[data-outcome=undecided]").Length() > 0 {
+				// What would decide it comes straight under the why, and takes the place of
+				// "What would change this".
+				order = []string{".panel h1", ".panel .confidence", ".why-short p", ".deciders a.button", "a[download]", "#share-url", "figure.needs", "details#why", "details#compare", "details#answers", ".actions"}
+				if main.Find("details#change").Length() != 0 {
+					t.Error("an undecided result repeats its deciders as changes")
+				}
+			}
 			html, _ := main.Html()
 			last := -1
 			for _, sel := range order {
@@ -139,7 +150,13 @@ func TestNeedsPicture(t *testing.T) {
 				t.Errorf("%d regions, want 3 (NestJS, Next.js, Both)", n)
 			}
 			outcome := r.doc.Find("[data-outcome]").AttrOr("data-outcome", "")
-			if cur := svg.Find("rect.needs-current"); cur.Length() != 1 || !cur.HasClass("needs-"+outcome) {
+			cur := svg.Find("rect.needs-current")
+			// With a need open the marker sits between regions, and none is outlined.
+			openNeed := svg.Find("circle.needs-marker-open").Length() > 0
+			switch {
+			case openNeed && cur.Length() != 0:
+				t.Errorf("a need is open, yet region %q is outlined", cur.AttrOr("class", ""))
+			case !openNeed && (cur.Length() != 1 || !cur.HasClass("needs-"+outcome)):
 				t.Errorf("the highlighted region is not the outcome %q", outcome)
 			}
 			if n := svg.Find("line.needs-threshold").Length(); n != 2 {
@@ -157,11 +174,20 @@ func TestNeedsPicture(t *testing.T) {
 			if lines.Length() != 2 {
 				t.Fatalf("%d lines of text equivalent, want 2", lines.Length())
 			}
+			open := 0
 			lines.Each(func(_ int, l *goquery.Selection) {
-				if !regexp.MustCompile(`^(Web front end|Dedicated backend) -?\d+, threshold \d+: (met|not met(, \d+ short of [\w.]+)?)\.$`).MatchString(l.Text()) {
+				known := regexp.MustCompile(`^(Web front end|Dedicated backend) −?\d+, threshold \d+: (met|not met(, \d+ short of [\w.]+)?)\.$`)
+				unknown := regexp.MustCompile(`^(Web front end|Dedicated backend): open, no answer bears on it yet( \(.+\))?\.$`)
+				if unknown.MatchString(l.Text()) {
+					open++
+				} else if !known.MatchString(l.Text()) {
 					t.Errorf("text equivalent %q", l.Text())
 				}
 			})
+			// An open need is drawn hollow, on its threshold.
+			if hollow := svg.Find("circle.needs-marker-open").Length(); (open > 0) != (hollow == 1) {
+				t.Errorf("%d open needs, %d hollow markers", open, hollow)
+			}
 		})
 	}
 }

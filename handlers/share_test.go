@@ -96,13 +96,14 @@ func TestCanonicalAndPreviewCard(t *testing.T) {
 		if meta("og:url") != want {
 			t.Errorf("og:url %q", meta("og:url"))
 		}
-		if meta("og:title") != "Recommendation: Both: NestJS for the backend with Next.js in front" {
+		// One colon: the title names the outcome, the description is the result's summary.
+		if meta("og:title") != "Recommendation: Both" {
 			t.Errorf("og:title %q", meta("og:title"))
 		}
-		if !strings.HasPrefix(meta("og:description"), "You said ") {
-			t.Errorf("og:description should be the top reason: %q", meta("og:description"))
+		if meta("og:description") != c.Outcome(decision.Both).Summary {
+			t.Errorf("og:description should be the result's summary: %q", meta("og:description"))
 		}
-		if meta("og:image") != "https://wizard.example.com/og/v2/both.png" || meta("og:image:width") != "1200" || meta("og:image:height") != "630" {
+		if meta("og:image") != "https://wizard.example.com/og/v3/both.png" || meta("og:image:width") != "1200" || meta("og:image:height") != "630" {
 			t.Errorf("og:image %q %sx%s", meta("og:image"), meta("og:image:width"), meta("og:image:height"))
 		}
 		for _, p := range []string{"og:type", "og:site_name"} {
@@ -115,15 +116,21 @@ func TestCanonicalAndPreviewCard(t *testing.T) {
 		}
 	}
 	start := get(t, h, "/")
-	if start.doc.Find(`meta[property="og:image"]`).AttrOr("content", "") != "https://wizard.example.com/og/v2/start.png" {
+	if start.doc.Find(`meta[property="og:image"]`).AttrOr("content", "") != "https://wizard.example.com/og/v3/start.png" {
 		t.Error("start page needs its own card")
+	}
+	// A result that names no framework says so in its preview too.
+	undecided := get(t, h, "/result?build=notsure&logic=notsure&growth=notsure&seo=notsure&render=notsure&api=notsure&realtime=notsure&team=notsure&share=notsure&quality=notsure&v=3")
+	meta := func(p string) string { return undecided.doc.Find(`meta[property="`+p+`"]`).AttrOr("content", "") }
+	if o := c.Outcome(decision.NotSure); meta("og:title") != o.Headline || meta("og:description") != o.Summary || meta("og:image") != "https://wizard.example.com/og/v3/undecided.png" {
+		t.Errorf("undecided preview: %q / %q / %q", meta("og:title"), meta("og:description"), meta("og:image"))
 	}
 }
 
 func TestPreviewImages(t *testing.T) {
 	_, h := newTestServer(t)
-	for _, name := range []string{"start", "nestjs", "nextjs", "both"} {
-		r := get(t, h, "/og/v2/"+name+".png")
+	for _, name := range []string{"start", "nestjs", "nextjs", "both", "undecided"} {
+		r := get(t, h, "/og/v3/"+name+".png")
 		wantStatus(t, r, http.StatusOK)
 		if r.Header().Get("Content-Type") != "image/png" || r.Header().Get("Cache-Control") != "public, max-age=31536000, immutable" {
 			t.Errorf("%s: headers %v", name, r.Header())
@@ -136,7 +143,7 @@ func TestPreviewImages(t *testing.T) {
 			t.Errorf("%s: %dx%d", name, b.Dx(), b.Dy())
 		}
 	}
-	for _, bad := range []string{"/og/v1/both.png", "/og/v2/neither.png", "/og/vx/both.png"} {
+	for _, bad := range []string{"/og/v2/both.png", "/og/v3/neither.png", "/og/vx/both.png"} {
 		if r := get(t, h, bad); r.Code != http.StatusNotFound {
 			t.Errorf("%s: %d", bad, r.Code)
 		}

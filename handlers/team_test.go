@@ -37,10 +37,10 @@ func walkAnswers(c *decision.Content, pick func(q *decision.Question) int) decis
 
 func firstOption(*decision.Question) int { return 0 }
 
-// lastRealOption picks the last option that is not "Not sure".
+// lastRealOption picks the last option that is not "Not sure" and is offered on every path.
 func lastRealOption(q *decision.Question) int {
 	for i := len(q.Options) - 1; i >= 0; i-- {
-		if !q.Options[i].Unsure {
+		if !q.Options[i].Unsure && len(q.Options[i].ShowIf) == 0 {
 			return i
 		}
 	}

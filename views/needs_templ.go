@@ -20,8 +20,8 @@ type NeedsChart struct {
 	// FrontEnd is the vertical axis (web front end), Backend the horizontal one (dedicated
 	// backend).
 	FrontEnd, Backend NeedView
-	// Outcome is the region the marker is in: "nestjs", "nextjs" or "both" ("undecided": on
-	// the line between regions).
+	// Outcome is the region the marker is in: "nestjs", "nextjs" or "both"; "" when a need is
+	// open and the marker sits on its threshold, between regions.
 	Outcome string
 	// Regions name the three outcomes as the drawing labels them.
 	NestJS, NextJS, Both string
