@@ -54,8 +54,8 @@ type Content struct {
 	// branchKeys is set when their answers pack into a settler's key.
 	branchPos  []int
 	branchKeys bool
-	minPath       int
-	maxPath       int
+	minPath    int
+	maxPath    int
 	// historicalIDs are the question ids links of any version may use.
 	historicalIDs []string
 }

@@ -549,9 +549,9 @@ func (s *Server) decisionBody() apiDecision {
 	c := s.content
 	a := c.Article
 	out := apiDecision{
-		Version:    c.Version,
-		Article:    apiArticle{Title: a.Title, Author: a.Author, AuthorRole: a.AuthorRole, Publisher: a.Publisher, Published: a.Published, URL: a.URL},
-		Rules:      make([]apiRule, 0, len(c.Rules)),
+		Version: c.Version,
+		Article: apiArticle{Title: a.Title, Author: a.Author, AuthorRole: a.AuthorRole, Publisher: a.Publisher, Published: a.Published, URL: a.URL},
+		Rules:   make([]apiRule, 0, len(c.Rules)),
 	}
 	for _, n := range c.Needs {
 		out.Needs = append(out.Needs, apiNeed{ID: n.ID, Name: n.Name, Threshold: n.Threshold, Met: n.Met, Unmet: n.Unmet, Open: n.Open, Section: s.apiSection(n.Section)})
