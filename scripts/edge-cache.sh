@@ -9,7 +9,7 @@
 #   - every ETag sent back through the cache gets a 304;
 #   - on the repeat part (the same journeys by new visitors) Varnish's own counters show a hit
 #     ratio of at least MIN_HIT_RATIO (95 %);
-#   - after a content version bump (the replicas restarted one by one with content version 3),
+#   - after a content version bump (the replicas restarted one by one with the next version),
 #     journeys move to the new version at their first answer and the start page follows when
 #     its s-maxage runs out, with no purge (this part waits about a minute).
 #
@@ -76,10 +76,18 @@ if awk -v r="$ratio" -v min="$MIN_HIT_RATIO" 'BEGIN { exit !(r < min) }'; then
 fi
 
 if [[ $BUMP == yes ]]; then
-  echo "== content version bump: the replicas restarted one by one with content version 3"
-  sed -e 's/^version: 2$/version: 3/' -e 's/^    remove_questions: \[deploy\]$/&\n  - from: 2/' decision/content.yaml >"$work/content-v3.yaml"
-  "$work/wizard" validate "$work/content-v3.yaml"
-  rolling_restart a:wizard1 b:wizard2 CONTENT_FILE="$work/content-v3.yaml" "$public"
-  journeys bump -version 3
+  # The next version with no change of ids: a migration step from the current one ends the
+  # migrations list (the first blank line after it).
+  cur=$(awk '/^version: [0-9]+$/ { print $2; exit }' decision/content.yaml)
+  next=$((cur + 1))
+  echo "== content version bump: the replicas restarted one by one with content version $next"
+  awk -v cur="$cur" -v nv="$next" '
+    $0 == "version: " cur { print "version: " nv; next }
+    /^migrations:$/ { inmig = 1 }
+    inmig && /^$/ { print "  - from: " cur; inmig = 0 }
+    { print }' decision/content.yaml >"$work/content-next.yaml"
+  "$work/wizard" validate "$work/content-next.yaml"
+  rolling_restart a:wizard1 b:wizard2 CONTENT_FILE="$work/content-next.yaml" "$public"
+  journeys bump -version "$next"
 fi
 echo "ok: the edge cache serves every visitor their own variant, revalidates with 304s, hits $ratio % on repeat visits"
