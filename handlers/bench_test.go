@@ -210,7 +210,7 @@ func BenchmarkRouterMiss(b *testing.B) {
 				i := 0
 				for b.Loop() {
 					i++
-					req := httptest.NewRequest(http.MethodGet, strings.Replace(target, "v=1", "v="+strconv.Itoa(i+1), 1), nil)
+					req := httptest.NewRequest(http.MethodGet, strings.Replace(target, "v=2", "v="+strconv.Itoa(i+2), 1), nil)
 					if enc.accept != "" {
 						req.Header.Set("Accept-Encoding", enc.accept)
 					}

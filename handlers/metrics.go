@@ -14,6 +14,7 @@ type counters struct {
 	completes *prometheus.CounterVec
 	views     *prometheus.CounterVec
 	answers   *prometheus.CounterVec
+	busy      prometheus.Counter
 }
 
 func newCounters(m *serve.Metrics) *counters {
@@ -34,11 +35,32 @@ func newCounters(m *serve.Metrics) *counters {
 			Name: "wizard_question_answers_total",
 			Help: "Answers submitted, by question.",
 		}, []string{"question"}),
+		busy: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "wizard_busy_responses_total",
+			Help: "Requests answered 503 because their page was not cached and no build slot came free in time (a flood of never-seen URLs).",
+		}),
 	}
 	if m != nil {
-		m.Registry.MustRegister(c.starts, c.completes, c.views, c.answers)
+		m.Registry.MustRegister(c.starts, c.completes, c.views, c.answers, c.busy)
 	}
 	return c
+}
+
+// registerCache adds the page cache's gauges.
+func registerCache(m *serve.Metrics, pages *serve.Cache) {
+	if m == nil {
+		return
+	}
+	m.Registry.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "wizard_page_builds_waiting",
+			Help: "Requests whose page is not cached, waiting for a build slot now.",
+		}, func() float64 { return float64(pages.Waiting()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "wizard_page_cache_bytes",
+			Help: "About the memory the page cache holds.",
+		}, func() float64 { return float64(pages.Bytes()) }),
+	)
 }
 
 func (s *Server) countStart() { s.counters.starts.Inc() }

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	"nestnext/decision"
@@ -52,8 +53,11 @@ type Server struct {
 	now      func() time.Time
 	cards    *ogimage.Cache
 	counters *counters
-	// pages holds every rendered body by canonical key (pages.go), and the static files.
+	// pages holds every rendered body by canonical key (pages.go).
 	pages *serve.Cache
+	// fixed holds the few bodies that never change and that a flood must neither evict nor
+	// make wait for a build slot: the static files and the preview cards, by name.
+	fixed sync.Map // string → *serve.Page
 }
 
 // pageCacheBytes bounds the page cache: a result page counts about 47 KB and a question page
@@ -69,7 +73,9 @@ func newServer(content *decision.Content, log *slog.Logger, cfg Config) *Server 
 	if cfg.EmbedAllowedOrigins == nil {
 		cfg.EmbedAllowedOrigins = DefaultEmbedAllowedOrigins
 	}
-	return &Server{content: content, log: log, cfg: cfg, now: time.Now, cards: ogimage.NewCache(), pages: serve.NewCache(pageCacheBytes), counters: newCounters(cfg.Metrics)}
+	s := &Server{content: content, log: log, cfg: cfg, now: time.Now, cards: ogimage.NewCache(), pages: serve.NewCache(pageCacheBytes), counters: newCounters(cfg.Metrics)}
+	registerCache(cfg.Metrics, s.pages)
+	return s
 }
 
 // meta fills the parts of <head> every page shares.

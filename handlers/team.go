@@ -418,30 +418,41 @@ func (s *Server) disagreementView(st site, t *decision.Team, d *decision.Disagre
 	return dv
 }
 
-// teamMarkdown serves the team's decision record.
+// teamMarkdown serves the team's decision record. It is dated, so it is cached per canonical team
+// link and day, as /result.md is: the team page's link is looked up as it came.
 func (s *Server) teamMarkdown(w http.ResponseWriter, r *http.Request) error {
-	tl, err := s.parseTeamLink(r.URL.Query(), false)
-	if err != nil {
-		return err
+	date := s.now().Format("2006-01-02")
+	p, ok := s.pages.Lookup(r.URL.Path + "?" + r.URL.RawQuery + " " + date)
+	if !ok {
+		tl, err := s.parseTeamLink(r.URL.Query(), false)
+		if err != nil {
+			return err
+		}
+		if tl.old {
+			return &httpError{status: http.StatusUnprocessableEntity, heading: "This team link needs new answers",
+				message: "It was made with another version of the wizard, so its answers cannot be read. Open the team link for the notice and start a new one."}
+		}
+		p, err = s.pages.Get(r.Context(), "/team.md?"+s.teamQuery(tl.members)+" "+date, func() (*serve.Page, error) {
+			page, _, err := s.teamPage(r, tl)
+			if err != nil {
+				return nil, err
+			}
+			rec := views.TeamADRPage{TeamPage: page, Date: date, Article: s.content.Article}
+			if page.TeamResultURL != "" {
+				rec.TeamResultAbs = s.publicURL(r, page.TeamResultURL)
+			}
+			var buf bytes.Buffer
+			if err := views.TeamADR(&buf, rec); err != nil {
+				return nil, err
+			}
+			p := serve.NewPage("text/markdown; charset=utf-8", buf.Bytes())
+			p.Header = http.Header{"Content-Disposition": {`attachment; filename="team-decision-record.md"`}}
+			return p, nil
+		})
+		if err != nil {
+			return err
+		}
 	}
-	if tl.old {
-		return &httpError{status: http.StatusUnprocessableEntity, heading: "This team link needs new answers",
-			message: "It was made with another version of the wizard, so its answers cannot be read. Open the team link for the notice and start a new one."}
-	}
-	page, _, err := s.teamPage(r, tl)
-	if err != nil {
-		return err
-	}
-	rec := views.TeamADRPage{TeamPage: page, Date: s.now().Format("2006-01-02"), Article: s.content.Article}
-	if page.TeamResultURL != "" {
-		rec.TeamResultAbs = s.publicURL(r, page.TeamResultURL)
-	}
-	var buf bytes.Buffer
-	if err := views.TeamADR(&buf, rec); err != nil {
-		return err
-	}
-	p := serve.NewPage("text/markdown; charset=utf-8", buf.Bytes())
-	p.Header = http.Header{"Content-Disposition": {`attachment; filename="team-decision-record.md"`}}
 	w.Header().Set("Cache-Control", "no-cache") // dated: a new day makes a new record
 	serve.Write(w, r, http.StatusOK, p)
 	return nil
