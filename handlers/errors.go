@@ -84,6 +84,8 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		Message: he.message,
 	}
 	page.OEmbed = ""
+	st := siteOf(r)
+	page.StartURL = site{embed: st.embed, theme: st.theme}.link("/", "") // not a broken team journey's
 	if he.status >= 500 {
 		page.RequestID = serve.RequestID(w)
 	}

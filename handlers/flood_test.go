@@ -168,6 +168,65 @@ func grepLines(s string, words ...string) string {
 	return strings.Join(out, "\n")
 }
 
+// Every kind of error page under /embed/ keeps the embed's framing (the allowlist, no
+// X-Frame-Options) and looks like the embed: no site chrome, the frame's script, a way back to
+// the embed's start with the embedder's theme.
+func TestEmbedErrorPagesAreFramable(t *testing.T) {
+	allowed := "https://blog.example.org"
+	s, srv := floodServer(t, Config{EmbedAllowedOrigins: []string{allowed}})
+	tok := s.content.EncodeMember(decision.TeamMember{Answers: walkAnswers(s.content, firstOption)})
+	results, _ := neverSeen(s, 1)
+	theme := "accent=336699"
+	for _, tc := range []struct {
+		status         int
+		method, target string
+	}{
+		{http.StatusBadRequest, "GET", "/embed/team?m=zz&v=2&" + theme},
+		{http.StatusBadRequest, "GET", "/embed/q/build?v=2&tm=9~" + tok + "&" + theme},
+		{http.StatusNotFound, "GET", "/embed/no/such?" + theme},
+		{http.StatusNotFound, "GET", "/embed/q/nope?v=2&" + theme},
+		{http.StatusMethodNotAllowed, "POST", "/embed/result?" + fullPlatform + "&" + theme},
+		{http.StatusMethodNotAllowed, "BREW", "/embed/?" + theme},
+		{http.StatusRequestURITooLong, "GET", "/embed/q/build?" + theme + "&x=" + strings.Repeat("a", maxQuery)},
+		{http.StatusServiceUnavailable, "GET", "/embed" + results[0] + "&" + theme},
+	} {
+		t.Run(strconv.Itoa(tc.status)+" "+tc.method, func(t *testing.T) {
+			if tc.status == http.StatusServiceUnavailable {
+				s.pages.Wait = 0
+				defer s.pages.Hold()()
+			}
+			req, _ := http.NewRequest(tc.method, srv.URL+tc.target, nil)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			if res.StatusCode != tc.status {
+				t.Fatalf("%s %.80s: %d, want %d", tc.method, tc.target, res.StatusCode, tc.status)
+			}
+			if got := cspDirective(res.Header.Get("Content-Security-Policy"), "frame-ancestors"); got != "'self' "+allowed {
+				t.Errorf("frame-ancestors %q: %s may not frame it", got, allowed)
+			}
+			if xfo := res.Header.Values("X-Frame-Options"); len(xfo) != 0 {
+				t.Errorf("X-Frame-Options %q forbids every frame", xfo)
+			}
+			doc, err := goquery.NewDocumentFromReader(res.Body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, embed := doc.Find("html").Attr("data-embed"); !embed || doc.Find("header.site-header").Length() != 0 {
+				t.Error("the page is not laid out as the embed")
+			}
+			if doc.Find(`script[src*="embed-frame"]`).Length() != 1 {
+				t.Error("no embed-frame.js: the host page would not size the frame")
+			}
+			if href := doc.Find(`main a:contains("start page")`).AttrOr("href", ""); href != "/embed/?"+theme {
+				t.Errorf("the way back is %q, want the embed's start with the theme", href)
+			}
+		})
+	}
+}
+
 // The member limit holds wherever a team link is read: the team page, in the embed too, its
 // record, the API, joining, and a journey's tm=. Nothing is decided or cached for such a link.
 func TestTeamMemberLimitEverywhere(t *testing.T) {
