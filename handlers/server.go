@@ -41,7 +41,8 @@ type Config struct {
 // personal data and set no cookies, so framing them is harmless.
 var DefaultEmbedAllowedOrigins = []string{"https:"}
 
-// DevEmbedAllowedOrigins adds local development servers, for a wizard bound to loopback.
+// DevEmbedAllowedOrigins adds local development servers, for a development set-up: the binary
+// uses it when PUBLIC_URL is unset, whatever address it listens on.
 var DevEmbedAllowedOrigins = []string{"https:", "http://localhost:*", "http://127.0.0.1:*"}
 
 // Server holds what the handlers need. Build it with New.
