@@ -3,6 +3,7 @@ package handlers
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/a-h/templ"
+	"github.com/andybalholm/brotli"
 
 	"nestnext/decision"
 	"nestnext/serve"
@@ -308,5 +310,37 @@ func BenchmarkResultModel(b *testing.B) {
 				page.Notes = s.linkNotes(siteOf(r), state, rp.Answers)
 			}
 		})
+	}
+}
+
+// BenchmarkCompressLevels compresses a rendered page at the levels serve.Page uses: the fast ones
+// for a page's first response, the best ones once it is asked for again. B/page is the size.
+func BenchmarkCompressLevels(b *testing.B) {
+	_, h := benchServer(b)
+	for _, p := range []struct{ name, target string }{{"result", "/result?" + fullPlatform}, {"question", "/q/build?v=2"}} {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, p.target, nil))
+		body := w.Body.Bytes()
+		gz1, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
+		gz6, _ := gzip.NewWriterLevel(nil, gzip.DefaultCompression)
+		for _, c := range []struct {
+			name string
+			z    interface {
+				io.WriteCloser
+				Reset(io.Writer)
+			}
+		}{{"br1", brotli.NewWriterLevel(nil, 1)}, {"br5", brotli.NewWriterLevel(nil, 5)}, {"gzip1", gz1}, {"gzip6", gz6}} {
+			b.Run(p.name+"/"+c.name, func(b *testing.B) {
+				var out bytes.Buffer
+				b.SetBytes(int64(len(body)))
+				for b.Loop() {
+					out.Reset()
+					c.z.Reset(&out) // one writer, reset, as serve's pool hands them out
+					c.z.Write(body)
+					c.z.Close()
+				}
+				b.ReportMetric(float64(out.Len()), "B/page")
+			})
+		}
 	}
 }

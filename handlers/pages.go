@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/a-h/templ"
 
@@ -109,12 +110,17 @@ func (s *Server) canonicalQuery(state decision.State) string {
 
 // renderHTML renders a page once, into bytes ready to send in any coding.
 func renderHTML(c templ.Component) (*serve.Page, error) {
-	var buf bytes.Buffer
-	if err := c.Render(context.Background(), &buf); err != nil {
+	buf := renderBuffers.Get().(*bytes.Buffer)
+	defer func() { buf.Reset(); renderBuffers.Put(buf) }()
+	if err := c.Render(context.Background(), buf); err != nil {
 		return nil, err
 	}
-	return serve.NewPage("text/html; charset=utf-8", buf.Bytes()), nil
+	return serve.NewPage("text/html; charset=utf-8", bytes.Clone(buf.Bytes())), nil
 }
+
+// renderBuffers are reused for rendering: a page grown in a new buffer left about its own size
+// again in garbage, on every miss.
+var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // render writes a page that is not cached (a 422, error pages), all rendered first, so a failure
 // mid-page becomes an error page rather than half a page.

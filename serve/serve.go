@@ -274,6 +274,7 @@ func compressible(contentType string) bool {
 func compress(coding string, best bool, body []byte) []byte {
 	pool := encoders[encoderKey{coding, best}]
 	var buf bytes.Buffer
+	buf.Grow(len(body) / 3) // about what a page compresses to, so the buffer grows once at most
 	e := pool.Get().(encoder)
 	e.Reset(&buf)
 	e.Write(body)
