@@ -195,9 +195,30 @@ func readRawResponse(rd *bufio.Reader) (int, error) {
 // BenchmarkRouterMiss serves a page the page cache has never seen (each iteration links from
 // another, newer content version, which the page notes, so each is a page of its own): the cost
 // of a first visit, and of a flood of never-repeated URLs. It renders, caches and, for br and
-// gzip, compresses the page. BenchmarkRouterJunk is a known page under a new tracking parameter.
+// gzip, compresses the page. team8 is a team page of eight members, the first renamed each time.
+// BenchmarkRouterJunk is a known page under a new tracking parameter.
 func BenchmarkRouterMiss(b *testing.B) {
-	_, h := benchServer(b)
+	s, h := benchServer(b)
+	var team []decision.TeamMember
+	for i := range decision.MaxTeamMembers {
+		team = append(team, decision.TeamMember{Answers: walkAnswers(s.content, func(q *decision.Question) int { return (i + q.Position) % len(q.Options) })})
+	}
+	b.Run("team8/br", func(b *testing.B) {
+		w := &discardWriter{h: http.Header{}}
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			i++
+			team[0].Name = "m" + strconv.Itoa(i)
+			req := httptest.NewRequest(http.MethodGet, "/team?"+s.teamQuery(team), nil)
+			req.Header.Set("Accept-Encoding", "br")
+			w.reset()
+			h.ServeHTTP(w, req)
+			if w.status != http.StatusOK {
+				b.Fatalf("team: status %d", w.status)
+			}
+		}
+	})
 	for _, p := range []string{"question", "result"} {
 		for _, enc := range benchCodings {
 			b.Run(p+"/"+enc.name, func(b *testing.B) {
