@@ -31,7 +31,8 @@ type Config struct {
 	EmbedAllowedOrigins []string
 	// Metrics, when set, records request durations and counts wizard use.
 	Metrics *serve.Metrics
-	// ServeMetrics also serves them at /metrics here (the binary uses METRICS_ADDR when set).
+	// ServeMetrics also serves them at /metrics here, on the app's port (the binary does only for
+	// METRICS_ADDR=app; otherwise it serves them on a listener of their own, or not at all).
 	ServeMetrics bool
 	// Ready reports whether to take traffic (false while shutting down); nil means always.
 	Ready func() bool
