@@ -132,7 +132,7 @@ func (s *Server) apiResult(w http.ResponseWriter, r *http.Request) error {
 	if state.Removed > 0 {
 		key += " removed=" + strconv.Itoa(state.Removed)
 	}
-	p, err := s.pages.Get(r.Context(), key, func() (*serve.Page, error) {
+	p, err := s.pages.Get(r, key, func() (*serve.Page, error) {
 		rp := c.Replay(state.Raw)
 		res, err := c.Evaluate(&rp)
 		switch {

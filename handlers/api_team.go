@@ -86,7 +86,7 @@ func (s *Server) apiTeam(w http.ResponseWriter, r *http.Request) error {
 		return newProblem(r, http.StatusUnprocessableEntity, fmt.Sprintf(
 			"This team link was made with version %d of the content, and this is version %d. Team links record answers by position among a version's questions and options, so its answers cannot be read: each member must answer again.", tl.version, c.Version))
 	}
-	p, err := s.pages.Get(r.Context(), apiPrefix+"/team?"+s.teamQuery(tl.members), func() (*serve.Page, error) {
+	p, err := s.pages.Get(r, apiPrefix+"/team?"+s.teamQuery(tl.members), func() (*serve.Page, error) {
 		t, err := s.teamDecision(tl)
 		if err != nil {
 			return nil, newProblem(r, http.StatusBadRequest, err.Error())

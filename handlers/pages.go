@@ -70,7 +70,7 @@ func (s *Server) cached(r *http.Request, key func() string, build func() (*serve
 	if p, ok := s.pages.Lookup(r.URL.Path + "?" + r.URL.RawQuery); ok {
 		return p, nil
 	}
-	return s.pages.Get(r.Context(), key(), build)
+	return s.pages.Get(r, key(), build)
 }
 
 // pageKey names everything a page depends on (see the top of this file), in the form of the

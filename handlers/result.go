@@ -56,7 +56,7 @@ func (s *Server) resultMarkdown(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) decisionRecord(r *http.Request, date string) (*serve.Page, error) {
 	c := s.content
 	state := c.ParseState(r.URL.Query())
-	return s.pages.Get(r.Context(), "/result.md?"+s.canonicalQuery(state)+" "+date, func() (*serve.Page, error) {
+	return s.pages.Get(r, "/result.md?"+s.canonicalQuery(state)+" "+date, func() (*serve.Page, error) {
 		rp := c.Replay(state.Raw)
 		if !rp.Complete() {
 			return nil, &httpError{

@@ -3,6 +3,7 @@ package serve
 import (
 	"context"
 	"errors"
+	"net/http"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -60,17 +61,18 @@ func NewCache(maxBytes int) *Cache {
 		slots: make(chan struct{}, max(Builds, 1)), Wait: BuildWait}
 }
 
-// Get returns the page stored under key, or makes it with build, stores it and returns it.
+// Get returns the page stored under key for r, or makes it with build, stores it and returns it.
 // build runs in a build slot (see Cache), which Get waits for at most Wait, giving up with
-// ErrBusy, or ctx's error when the request ends first. A page another request built while this
-// one waited is served without a build. Two requests missing the same key at once may both
-// build it. A page build returns with a nil error is stored, and a nil page (build answered the
-// request itself, with a redirect) is not.
-func (c *Cache) Get(ctx context.Context, key string, build func() (*Page, error)) (*Page, error) {
+// ErrBusy, or with the context's error when r ends first; the copy r's Accept-Encoding asks for
+// is compressed in the slot too, so a miss's work is all bounded. A page another request built
+// while this one waited is served without a build. Two requests missing the same key at once may
+// both build it. A page build returns with a nil error is stored, and a nil page (build answered
+// the request itself, with a redirect) is not.
+func (c *Cache) Get(r *http.Request, key string, build func() (*Page, error)) (*Page, error) {
 	if p, ok := c.Lookup(key); ok {
 		return p, nil
 	}
-	if err := c.acquire(ctx); err != nil {
+	if err := c.acquire(r.Context()); err != nil {
 		return nil, err
 	}
 	defer c.release()
@@ -79,6 +81,7 @@ func (c *Cache) Get(ctx context.Context, key string, build func() (*Page, error)
 	}
 	p, err := build()
 	if err == nil && p != nil {
+		p.variantFor(r)
 		c.mu.Lock()
 		c.add(key, p)
 		c.mu.Unlock()

@@ -116,6 +116,19 @@ func Precompressed(contentType string, body, br, gz []byte) *Page {
 	return p
 }
 
+// variantFor returns the copy of p to send for r's Accept-Encoding.
+func (p *Page) variantFor(r *http.Request) *variant {
+	if p.br != nil {
+		switch Negotiate(r.Header["Accept-Encoding"]) {
+		case "br":
+			return p.copyIn(p.br)
+		case "gzip":
+			return p.copyIn(p.gz)
+		}
+	}
+	return &p.identity
+}
+
 // copyIn returns the page in coding c (see Page for which copy).
 func (p *Page) copyIn(c *coded) *variant {
 	v := c.cur.Load()
@@ -164,20 +177,14 @@ func Write(w http.ResponseWriter, r *http.Request, status int, p *Page) {
 	for k, v := range p.Header {
 		h[k] = v
 	}
-	v := &p.identity
 	if p.br != nil {
 		if vary, ok := h["Vary"]; ok {
 			h["Vary"] = append(vary, varyCoding...)
 		} else {
 			h["Vary"] = varyCoding
 		}
-		switch Negotiate(r.Header["Accept-Encoding"]) {
-		case "br":
-			v = p.copyIn(p.br)
-		case "gzip":
-			v = p.copyIn(p.gz)
-		}
 	}
+	v := p.variantFor(r)
 	h["Etag"] = v.etag
 	if inm := r.Header["If-None-Match"]; status == http.StatusOK && inm != nil {
 		match := etagMatch(inm, v.etag[0])

@@ -109,8 +109,8 @@ func TestCacheBound(t *testing.T) {
 	built := 0
 	page := func() (*Page, error) { built++; return NewPage("text/plain", make([]byte, 1000)), nil }
 	for i := range 10000 {
-		c.Get(ctx, "hot", page)
-		c.Get(ctx, "key"+strconv.Itoa(i), page)
+		c.Get(getReq(ctx), "hot", page)
+		c.Get(getReq(ctx), "key"+strconv.Itoa(i), page)
 	}
 	if c.Bytes() > 100<<10 || c.Bytes() < 40<<10 {
 		t.Errorf("%d bytes held", c.Bytes())
@@ -118,10 +118,10 @@ func TestCacheBound(t *testing.T) {
 	if built != 10001 {
 		t.Errorf("built %d pages: the hot one should have stayed", built)
 	}
-	if p, err := c.Get(ctx, "redirect", func() (*Page, error) { return nil, nil }); p != nil || err != nil {
+	if p, err := c.Get(getReq(ctx), "redirect", func() (*Page, error) { return nil, nil }); p != nil || err != nil {
 		t.Error("a nil page is passed through")
 	}
-	if _, err := c.Get(ctx, "redirect", page); err != nil || built != 10002 {
+	if _, err := c.Get(getReq(ctx), "redirect", page); err != nil || built != 10002 {
 		t.Error("a nil page must not be stored")
 	}
 }
@@ -155,7 +155,7 @@ func TestFirstResponseIsCompressedFast(t *testing.T) {
 	c := NewCache(1 << 20)
 	ctx := context.Background()
 	for _, coding := range []string{"br", "gzip"} {
-		p, err := c.Get(ctx, coding, func() (*Page, error) { return NewPage("text/html; charset=utf-8", body), nil })
+		p, err := c.Get(getReq(ctx), coding, func() (*Page, error) { return NewPage("text/html; charset=utf-8", body), nil })
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -196,7 +196,7 @@ func TestFirstResponseIsCompressedFast(t *testing.T) {
 // copy; the next response after a slot frees compresses it well.
 func TestRecompressionNeverWaits(t *testing.T) {
 	c := NewCache(1 << 20)
-	p, _ := c.Get(context.Background(), "k", func() (*Page, error) { return NewPage("text/html; charset=utf-8", text(30<<10)), nil })
+	p, _ := c.Get(getReq(context.Background()), "k", func() (*Page, error) { return NewPage("text/html; charset=utf-8", text(30<<10)), nil })
 	sendCoded(p, "br")
 	release := c.Hold()
 	hit, _ := c.Lookup("k")
@@ -236,17 +236,17 @@ func TestBuildBound(t *testing.T) {
 	c := NewCache(1 << 20)
 	ctx := context.Background()
 	page := func() (*Page, error) { return NewPage("text/plain", []byte("page")), nil }
-	if _, err := c.Get(ctx, "hot", page); err != nil {
+	if _, err := c.Get(getReq(ctx), "hot", page); err != nil {
 		t.Fatal(err)
 	}
 
 	release := c.Hold()
 	c.Wait = 0
 	built := false
-	if _, err := c.Get(ctx, "new", func() (*Page, error) { built = true; return page() }); !errors.Is(err, ErrBusy) || built {
+	if _, err := c.Get(getReq(ctx), "new", func() (*Page, error) { built = true; return page() }); !errors.Is(err, ErrBusy) || built {
 		t.Errorf("a miss with every slot busy and no wait: %v, built %v; want ErrBusy, not built", err, built)
 	}
-	if p, err := c.Get(ctx, "hot", page); p == nil || err != nil {
+	if p, err := c.Get(getReq(ctx), "hot", page); p == nil || err != nil {
 		t.Errorf("a hit with every slot busy: %v, %v", p, err)
 	}
 
@@ -255,17 +255,17 @@ func TestBuildBound(t *testing.T) {
 	done := make(chan error, n)
 	for i := range n {
 		go func() {
-			_, err := c.Get(ctx, "miss"+strconv.Itoa(i), page)
+			_, err := c.Get(getReq(ctx), "miss"+strconv.Itoa(i), page)
 			done <- err
 		}()
 	}
 	cancelled, cancel := context.WithCancel(ctx)
 	gone := make(chan error, 1)
-	go func() { _, err := c.Get(cancelled, "abandoned", page); gone <- err }()
+	go func() { _, err := c.Get(getReq(cancelled), "abandoned", page); gone <- err }()
 	for c.Waiting() < n+1 {
 		time.Sleep(time.Millisecond)
 	}
-	if p, err := c.Get(ctx, "hot", page); p == nil || err != nil {
+	if p, err := c.Get(getReq(ctx), "hot", page); p == nil || err != nil {
 		t.Errorf("a hit while %d misses wait: %v, %v", c.Waiting(), p, err)
 	}
 	if len(done) != 0 {
@@ -286,7 +286,7 @@ func TestBuildBound(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range 64 {
 		wg.Go(func() {
-			c.Get(ctx, "burst"+strconv.Itoa(i), func() (*Page, error) {
+			c.Get(getReq(ctx), "burst"+strconv.Itoa(i), func() (*Page, error) {
 				now := active.Add(1)
 				for m := most.Load(); now > m && !most.CompareAndSwap(m, now); m = most.Load() {
 				}
@@ -300,4 +300,9 @@ func TestBuildBound(t *testing.T) {
 	if got := most.Load(); got > int64(max(Builds, 1)) {
 		t.Errorf("%d builds ran at once; the bound is %d", got, Builds)
 	}
+}
+
+// getReq is a request for Cache.Get, with ctx.
+func getReq(ctx context.Context) *http.Request {
+	return httptest.NewRequest(http.MethodGet, "/", nil).WithContext(ctx)
 }
