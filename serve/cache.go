@@ -40,14 +40,14 @@ var ErrBusy = errors.New("serve: every page build slot is busy")
 //
 //   - Half the CPUs (GOMAXPROCS), at least one. A miss is CPU work from start to end (a result
 //     page renders in about 0.2 ms and compresses fast in 0.1 ms more; a team page of eight
-//     members takes about 4 ms), with no I/O to overlap. With a slot per CPU a flood kept every P
-//     building (a waiter woken by a freed slot runs next on that P), and hits waited for one. On
-//     the 2-core
-//     machine of BENCHMARKS.md ("Misses under a flood") the cached result page then fell to 0.07×
-//     its quiet throughput, with p99 at 20-40×; with one slot, one P is left to the hits.
+//     members takes about 1.4 ms), with no I/O to overlap. With a slot per CPU a flood kept
+//     every P building (a waiter woken by a freed slot runs next on that P), and hits waited for
+//     one. On the 2-core machine of BENCHMARKS.md ("Misses under a flood"), side by side in one
+//     run, the cached result page kept 0.11× its quiet throughput with p99 at 29× under a flood
+//     with two slots, and 0.31× with p99 at 4.5× with one; the flood got 2,160 and 1,508 pages/s.
 //   - A miss waits at most 1 s for a slot. At 0.3 ms a build, that is a queue of some 3,000 misses
 //     per slot, far beyond what a visitor's click meets (under a 32-connection flood a miss waits
-//     about 10 ms), so only a flood past that gets 503s; and 1 s is about where a visitor stops
+//     about 15 ms), so only a flood past that gets 503s; and 1 s is about where a visitor stops
 //     feeling that a page answers directly, so a longer wait would hold connections open for a
 //     page nobody is waiting for any more.
 var (
