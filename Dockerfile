@@ -18,7 +18,8 @@ ENV PORT=8080
 # keeps the heap well inside the container (a 32 MiB limit made the collector thrash under load).
 # Size GOMEMLIMIT to about 75% of the container's memory limit.
 ENV GOGC=400 GOMEMLIMIT=96MiB
-# Prometheus metrics on a port of their own, not the public one.
+# Prometheus metrics on a port of their own, not the public one (without METRICS_ADDR the binary
+# serves none).
 ENV METRICS_ADDR=:9090
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=5s CMD ["/wizard", "healthcheck"]

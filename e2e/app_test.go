@@ -39,7 +39,8 @@ func startApp(t *testing.T) (string, *decision.Content) {
 	if err != nil {
 		t.Fatalf("decision.Default: %v", err)
 	}
-	// As the binary runs on loopback: absolute links from its own address, local embedders allowed.
+	// As the binary runs without PUBLIC_URL: absolute links from its own address, local embedders
+	// allowed.
 	srv := httptest.NewUnstartedServer(nil)
 	public := &url.URL{Scheme: "http", Host: srv.Listener.Addr().String()}
 	srv.Config.Handler = handlers.New(c, slog.New(slog.NewTextHandler(io.Discard, nil)), handlers.Config{PublicURL: public, EmbedAllowedOrigins: handlers.DevEmbedAllowedOrigins})

@@ -69,6 +69,10 @@ func (s *Server) api(h handlerFunc) http.Handler {
 		}
 		var p apiError
 		var he *httpError
+		if errors.Is(err, serve.ErrBusy) {
+			s.busy(w)
+			err = errBusy
+		}
 		switch {
 		case errors.As(err, &p):
 		case errors.As(err, &he):
@@ -128,7 +132,7 @@ func (s *Server) apiResult(w http.ResponseWriter, r *http.Request) error {
 	if state.Removed > 0 {
 		key += " removed=" + strconv.Itoa(state.Removed)
 	}
-	p, err := s.pages.Get(key, func() (*serve.Page, error) {
+	p, err := s.pages.Get(r, key, func() (*serve.Page, error) {
 		rp := c.Replay(state.Raw)
 		res, err := c.Evaluate(&rp)
 		switch {

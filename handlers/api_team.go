@@ -7,6 +7,7 @@ import (
 	"net/url"
 
 	"nestnext/decision"
+	"nestnext/serve"
 )
 
 // The team decision as JSON: /api/v1/team?m=TOKEN&m=TOKEN…&v=N, the team page's query string.
@@ -63,8 +64,14 @@ type apiPosition struct {
 	URL            *string `json:"url"`
 }
 
+// apiTeam is cached by the canonical team link, as the team page is: a request for it is looked
+// up as it came, and a miss is built in one of the page cache's build slots.
 func (s *Server) apiTeam(w http.ResponseWriter, r *http.Request) error {
 	c := s.content
+	if p, ok := s.pages.Lookup(r.URL.Path + "?" + r.URL.RawQuery); ok {
+		writeCacheable(w, r, p)
+		return nil
+	}
 	query, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
 		return newProblem(r, http.StatusBadRequest, "The query string is not valid URL encoding. Send the team page's query string: m=TOKEN for each member, then v=VERSION.")
@@ -80,11 +87,13 @@ func (s *Server) apiTeam(w http.ResponseWriter, r *http.Request) error {
 		return newProblem(r, http.StatusUnprocessableEntity, fmt.Sprintf(
 			"This team link was made with version %d of the content, and this is version %d. Team links record answers by position among a version's questions and options, so its answers cannot be read: each member must answer again.", tl.version, c.Version))
 	}
-	t, err := s.teamDecision(tl)
-	if err != nil {
-		return newProblem(r, http.StatusBadRequest, err.Error())
-	}
-	p, err := jsonPage(s.teamBody(r, tl, t))
+	p, err := s.pages.Get(r, apiPrefix+"/team?"+s.teamQuery(tl.members), func() (*serve.Page, error) {
+		t, err := s.teamDecision(tl)
+		if err != nil {
+			return nil, newProblem(r, http.StatusBadRequest, err.Error())
+		}
+		return jsonPage(s.teamBody(r, tl, t))
+	})
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package handlers
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/a-h/templ"
+	"github.com/andybalholm/brotli"
 
 	"nestnext/decision"
 	"nestnext/serve"
@@ -193,9 +195,30 @@ func readRawResponse(rd *bufio.Reader) (int, error) {
 // BenchmarkRouterMiss serves a page the page cache has never seen (each iteration links from
 // another, newer content version, which the page notes, so each is a page of its own): the cost
 // of a first visit, and of a flood of never-repeated URLs. It renders, caches and, for br and
-// gzip, compresses the page. BenchmarkRouterJunk is a known page under a new tracking parameter.
+// gzip, compresses the page. team8 is a team page of eight members, the first renamed each time.
+// BenchmarkRouterJunk is a known page under a new tracking parameter.
 func BenchmarkRouterMiss(b *testing.B) {
-	_, h := benchServer(b)
+	s, h := benchServer(b)
+	var team []decision.TeamMember
+	for i := range decision.MaxTeamMembers {
+		team = append(team, decision.TeamMember{Answers: walkAnswers(s.content, func(q *decision.Question) int { return (i + q.Position) % len(q.Options) })})
+	}
+	b.Run("team8/br", func(b *testing.B) {
+		w := &discardWriter{h: http.Header{}}
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			i++
+			team[0].Name = "m" + strconv.Itoa(i)
+			req := httptest.NewRequest(http.MethodGet, "/team?"+s.teamQuery(team), nil)
+			req.Header.Set("Accept-Encoding", "br")
+			w.reset()
+			h.ServeHTTP(w, req)
+			if w.status != http.StatusOK {
+				b.Fatalf("team: status %d", w.status)
+			}
+		}
+	})
 	for _, p := range []string{"question", "result"} {
 		for _, enc := range benchCodings {
 			b.Run(p+"/"+enc.name, func(b *testing.B) {
@@ -210,7 +233,7 @@ func BenchmarkRouterMiss(b *testing.B) {
 				i := 0
 				for b.Loop() {
 					i++
-					req := httptest.NewRequest(http.MethodGet, strings.Replace(target, "v=1", "v="+strconv.Itoa(i+1), 1), nil)
+					req := httptest.NewRequest(http.MethodGet, strings.Replace(target, "v="+strconv.Itoa(s.content.Version), "v="+strconv.Itoa(i+s.content.Version), 1), nil)
 					if enc.accept != "" {
 						req.Header.Set("Accept-Encoding", enc.accept)
 					}
@@ -308,5 +331,37 @@ func BenchmarkResultModel(b *testing.B) {
 				page.Notes = s.linkNotes(siteOf(r), state, rp.Answers)
 			}
 		})
+	}
+}
+
+// BenchmarkCompressLevels compresses a rendered page at the levels serve.Page uses: the fast ones
+// for a page's first response, the best ones once it is asked for again. B/page is the size.
+func BenchmarkCompressLevels(b *testing.B) {
+	_, h := benchServer(b)
+	for _, p := range []struct{ name, target string }{{"result", "/result?" + fullPlatform}, {"question", "/q/build?v=3"}} {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, p.target, nil))
+		body := w.Body.Bytes()
+		gz1, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
+		gz6, _ := gzip.NewWriterLevel(nil, gzip.DefaultCompression)
+		for _, c := range []struct {
+			name string
+			z    interface {
+				io.WriteCloser
+				Reset(io.Writer)
+			}
+		}{{"br1", brotli.NewWriterLevel(nil, 1)}, {"br5", brotli.NewWriterLevel(nil, 5)}, {"gzip1", gz1}, {"gzip6", gz6}} {
+			b.Run(p.name+"/"+c.name, func(b *testing.B) {
+				var out bytes.Buffer
+				b.SetBytes(int64(len(body)))
+				for b.Loop() {
+					out.Reset()
+					c.z.Reset(&out) // one writer, reset, as serve's pool hands them out
+					c.z.Write(body)
+					c.z.Close()
+				}
+				b.ReportMetric(float64(out.Len()), "B/page")
+			})
+		}
 	}
 }

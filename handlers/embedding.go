@@ -96,7 +96,7 @@ func (s *Server) embedding(w http.ResponseWriter, r *http.Request) error {
 	if page.AccentInvalid {
 		key += " invalid"
 	}
-	p, err := s.pages.Get(key, func() (*serve.Page, error) { return renderHTML(views.Embedding(page)) })
+	p, err := s.pages.Get(r, key, func() (*serve.Page, error) { return renderHTML(views.Embedding(page)) })
 	if err != nil {
 		return err
 	}

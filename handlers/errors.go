@@ -37,7 +37,27 @@ func (s *Server) handle(h handlerFunc) http.Handler {
 	})
 }
 
+// errBusy is the page for a miss that found no build slot free in time (serve.Cache): a flood of
+// never-seen URLs is keeping every slot busy.
+var errBusy = &httpError{
+	status:  http.StatusServiceUnavailable,
+	heading: "The wizard is busy",
+	message: "Many new pages are being prepared right now, and this one did not get its turn. Your answers are safe in the address bar: try again in a moment.",
+}
+
+// busy marks a response to a miss that found no build slot: Retry-After says when to ask again (a
+// waiting miss gives up after serve.BuildWait, 1 s, so by then that backlog is gone), and the
+// metrics count it.
+func (s *Server) busy(w http.ResponseWriter) {
+	w.Header().Set("Retry-After", "1")
+	s.counters.busy.Inc()
+}
+
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, serve.ErrBusy) {
+		s.busy(w)
+		err = errBusy
+	}
 	var he *httpError
 	if !errors.As(err, &he) {
 		if r.Context().Err() != nil {
@@ -64,6 +84,8 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		Message: he.message,
 	}
 	page.OEmbed = ""
+	st := siteOf(r)
+	page.StartURL = site{embed: st.embed, theme: st.theme}.link("/", "") // not a broken team journey's
 	if he.status >= 500 {
 		page.RequestID = serve.RequestID(w)
 	}

@@ -16,6 +16,7 @@ type counters struct {
 	views     *prometheus.CounterVec
 	answers   *prometheus.CounterVec
 	records   *prometheus.CounterVec
+	busy      prometheus.Counter
 }
 
 // newCounters makes the counters, with a series at 0 for every question and outcome of the
@@ -43,6 +44,10 @@ func newCounters(m *serve.Metrics, content *decision.Content) *counters {
 			Name: "wizard_records_built_total",
 			Help: "Decision records built, by kind (result, team). A record is built once per set of answers and day, then served from memory.",
 		}, []string{"kind"}),
+		busy: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "wizard_busy_responses_total",
+			Help: "Requests answered 503 because their page was not cached and no build slot came free in time (a flood of never-seen URLs).",
+		}),
 	}
 	for _, q := range content.Questions {
 		c.views.WithLabelValues(q.ID)
@@ -52,9 +57,26 @@ func newCounters(m *serve.Metrics, content *decision.Content) *counters {
 		c.completes.WithLabelValues(o.ID)
 	}
 	if m != nil {
-		m.Registry.MustRegister(c.starts, c.completes, c.views, c.answers, c.records)
+		m.Registry.MustRegister(c.starts, c.completes, c.views, c.answers, c.records, c.busy)
 	}
 	return c
+}
+
+// registerCache adds the page cache's gauges.
+func registerCache(m *serve.Metrics, pages *serve.Cache) {
+	if m == nil {
+		return
+	}
+	m.Registry.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "wizard_page_builds_waiting",
+			Help: "Requests whose page is not cached, waiting for a build slot now.",
+		}, func() float64 { return float64(pages.Waiting()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "wizard_page_cache_bytes",
+			Help: "About the memory the page cache holds.",
+		}, func() float64 { return float64(pages.Bytes()) }),
+	)
 }
 
 func (s *Server) countStart() { s.counters.starts.Inc() }

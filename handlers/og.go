@@ -41,18 +41,16 @@ func (s *Server) ogImage(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return errNotFound
 	}
-	p, err := s.pages.Get("og "+name, func() (*serve.Page, error) {
+	p, ok := s.fixed.Load("og " + name)
+	if !ok {
 		png, err := s.cards.Get(name, func() ogimage.Card { return card })
 		if err != nil {
-			return nil, err
+			return err
 		}
-		return serve.NewPage("image/png", png), nil
-	})
-	if err != nil {
-		return err
+		p, _ = s.fixed.LoadOrStore("og "+name, serve.NewPage("image/png", png))
 	}
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-	serve.Write(w, r, http.StatusOK, p)
+	serve.Write(w, r, http.StatusOK, p.(*serve.Page))
 	return nil
 }
 

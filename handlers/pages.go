@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/a-h/templ"
 
@@ -73,7 +74,7 @@ func (s *Server) cached(r *http.Request, key func() string, build func() (*serve
 	if p, ok := s.pages.Lookup(r.URL.Path + "?" + r.URL.RawQuery); ok {
 		return p, nil
 	}
-	return s.pages.Get(key(), build)
+	return s.pages.Get(r, key(), build)
 }
 
 // pageKey names everything a page depends on (see the top of this file), in the form of the
@@ -113,12 +114,17 @@ func (s *Server) canonicalQuery(state decision.State) string {
 
 // renderHTML renders a page once, into bytes ready to send in any coding.
 func renderHTML(c templ.Component) (*serve.Page, error) {
-	var buf bytes.Buffer
-	if err := c.Render(context.Background(), &buf); err != nil {
+	buf := renderBuffers.Get().(*bytes.Buffer)
+	defer func() { buf.Reset(); renderBuffers.Put(buf) }()
+	if err := c.Render(context.Background(), buf); err != nil {
 		return nil, err
 	}
-	return serve.NewPage("text/html; charset=utf-8", buf.Bytes()), nil
+	return serve.NewPage("text/html; charset=utf-8", bytes.Clone(buf.Bytes())), nil
 }
+
+// renderBuffers are reused for rendering: a page grown in a new buffer left about its own size
+// again in garbage, on every miss.
+var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // render writes a page that is not cached (a 422, error pages), all rendered first, so a failure
 // mid-page becomes an error page rather than half a page.

@@ -55,7 +55,7 @@ func (s *Server) resultMarkdown(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) decisionRecord(r *http.Request, date string) (*serve.Page, error) {
 	c := s.content
 	state := c.ParseState(r.URL.Query())
-	return s.pages.Get("/result.md?"+s.canonicalQuery(state)+" "+date, func() (*serve.Page, error) {
+	return s.pages.Get(r, "/result.md?"+s.canonicalQuery(state)+" "+date, func() (*serve.Page, error) {
 		s.countRecordBuilt("result")
 		rp := c.Replay(state.Raw)
 		if !rp.Complete() {

@@ -14,12 +14,13 @@ import (
 // the JSON API.
 //
 // A request passes, in order: serve.Instrument (request ID, log line, metrics), the security
-// headers (every response has them, a 414 or a panic's 500 included), recoverPanics, limitQuery,
-// then the route's handler, which writes its response through serve.Write.
+// headers (every response has them, a 414 or a panic's 500 included; under /embed/ the embed's,
+// so its error pages can be framed like its pages), recoverPanics, limitQuery, then the route's
+// handler, which writes its response through serve.Write.
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
 	r.Use(serve.Instrument{Log: s.log, Metrics: s.cfg.Metrics, Route: routePattern}.Middleware)
-	r.Use(serve.Headers(s.securityHeaders(false)))
+	r.Use(s.headers)
 	r.Use(s.recoverPanics)
 	r.Use(s.limitQuery)
 
@@ -42,7 +43,6 @@ func (s *Server) routes() http.Handler {
 	r.MethodNotAllowed(s.handle(s.methodNotAllowed).ServeHTTP)
 
 	r.Route("/embed", func(r chi.Router) {
-		r.Use(serve.Headers(s.securityHeaders(true)))
 		s.wizardRoutes(r)
 		getAndHead(r, "/theme.css", s.handle(s.themeCSS))
 		r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }).ServeHTTP)
@@ -92,6 +92,19 @@ func routePattern(r *http.Request) string {
 	return ""
 }
 
+// headers sets the security headers before anything answers: the embed's for a path under
+// /embed/ (a 414 or a 405 is answered before the embed's routes), the site's for every other.
+func (s *Server) headers(next http.Handler) http.Handler {
+	site, embed := serve.Headers(s.securityHeaders(false))(next), serve.Headers(s.securityHeaders(true))(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if embedPath(r.URL.Path) {
+			embed.ServeHTTP(w, r)
+		} else {
+			site.ServeHTTP(w, r)
+		}
+	})
+}
+
 // securityHeaders are the headers every response of the site (embed false) or of the /embed/
 // pages carries. They are the same on every response, because pages are cached as bytes and
 // served to everyone. script-src 'self' allows the wizard's own script files and nothing else:
@@ -102,20 +115,20 @@ func (s *Server) securityHeaders(embed bool) http.Header {
 	ancestors := "'none'"
 	h := http.Header{}
 	if embed {
-		// 'self' always: the "Embed this wizard" page previews the embed.
+		// 'self' always: the "Embed this wizard" page previews the embed. No X-Frame-Options:
+		// frame-ancestors decides.
 		ancestors = "'self'"
 		if o := s.cfg.EmbedAllowedOrigins; len(o) != 1 || o[0] != "'none'" {
 			ancestors += " " + strings.Join(o, " ")
 		}
-		h["X-Frame-Options"] = nil // deleted: frame-ancestors decides
 	} else {
 		h.Set("X-Frame-Options", "DENY")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
-		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()")
-		if s.cfg.PublicURL != nil && s.cfg.PublicURL.Scheme == "https" {
-			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
-		}
+	}
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+	h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()")
+	if s.cfg.PublicURL != nil && s.cfg.PublicURL.Scheme == "https" {
+		h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 	}
 	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'none'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors "+ancestors)
 	return h

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	"nestnext/decision"
@@ -30,7 +31,8 @@ type Config struct {
 	EmbedAllowedOrigins []string
 	// Metrics, when set, records request durations and counts wizard use.
 	Metrics *serve.Metrics
-	// ServeMetrics also serves them at /metrics here (the binary uses METRICS_ADDR when set).
+	// ServeMetrics also serves them at /metrics here, on the app's port (the binary does only for
+	// METRICS_ADDR=app; otherwise it serves them on a listener of their own, or not at all).
 	ServeMetrics bool
 	// Ready reports whether to take traffic (false while shutting down); nil means always.
 	Ready func() bool
@@ -40,7 +42,8 @@ type Config struct {
 // personal data and set no cookies, so framing them is harmless.
 var DefaultEmbedAllowedOrigins = []string{"https:"}
 
-// DevEmbedAllowedOrigins adds local development servers, for a wizard bound to loopback.
+// DevEmbedAllowedOrigins adds local development servers, for a development set-up: the binary
+// uses it when PUBLIC_URL is unset, whatever address it listens on.
 var DevEmbedAllowedOrigins = []string{"https:", "http://localhost:*", "http://127.0.0.1:*"}
 
 // Server holds what the handlers need. Build it with New.
@@ -52,8 +55,11 @@ type Server struct {
 	now      func() time.Time
 	cards    *ogimage.Cache
 	counters *counters
-	// pages holds every rendered body by canonical key (pages.go), and the static files.
+	// pages holds every rendered body by canonical key (pages.go).
 	pages *serve.Cache
+	// fixed holds the few bodies that never change and that a flood must neither evict nor
+	// make wait for a build slot: the static files and the preview cards, by name.
+	fixed sync.Map // string → *serve.Page
 }
 
 // pageCacheBytes bounds the page cache: a result page counts about 47 KB and a question page
@@ -69,7 +75,9 @@ func newServer(content *decision.Content, log *slog.Logger, cfg Config) *Server 
 	if cfg.EmbedAllowedOrigins == nil {
 		cfg.EmbedAllowedOrigins = DefaultEmbedAllowedOrigins
 	}
-	return &Server{content: content, log: log, cfg: cfg, now: time.Now, cards: ogimage.NewCache(), pages: serve.NewCache(pageCacheBytes), counters: newCounters(cfg.Metrics, content)}
+	s := &Server{content: content, log: log, cfg: cfg, now: time.Now, cards: ogimage.NewCache(), pages: serve.NewCache(pageCacheBytes), counters: newCounters(cfg.Metrics, content)}
+	registerCache(cfg.Metrics, s.pages)
+	return s
 }
 
 // meta fills the parts of <head> every page shares.

@@ -67,12 +67,15 @@ func (t theme) query() string {
 // siteOf is how r is being served: under /embed/, with the theme its query asks for, or on the site.
 func siteOf(r *http.Request) site {
 	var st site
-	if r.URL.Path == "/embed" || strings.HasPrefix(r.URL.Path, "/embed/") {
+	if embedPath(r.URL.Path) {
 		st = site{embed: true, theme: parseTheme(r.URL.Query())}
 	}
 	st.team, _ = r.Context().Value(journeyKey{}).(string) // set by teamJourney once validated
 	return st
 }
+
+// embedPath reports whether a path is one of the /embed/ pages' (routes.go mounts them at /embed).
+func embedPath(p string) bool { return p == "/embed" || strings.HasPrefix(p, "/embed/") }
 
 // prefix is the path prefix of this mode's pages.
 func (st site) prefix() string {

@@ -34,10 +34,11 @@ func (s *Server) static(w http.ResponseWriter, r *http.Request) error {
 
 // asset is a static file as a page, with the brotli and gzip copies made at start-up.
 func (s *Server) asset(a *static.Asset) *serve.Page {
-	p, _ := s.pages.Get("asset "+a.Name, func() (*serve.Page, error) {
-		return serve.Precompressed(a.ContentType, a.Body, a.Brotli, a.Gzip), nil
-	})
-	return p
+	if p, ok := s.fixed.Load("asset " + a.Name); ok {
+		return p.(*serve.Page)
+	}
+	p, _ := s.fixed.LoadOrStore("asset "+a.Name, serve.Precompressed(a.ContentType, a.Body, a.Brotli, a.Gzip))
+	return p.(*serve.Page)
 }
 
 // text answers with a fixed plain-text body, made once.

@@ -479,7 +479,7 @@ func (s *Server) teamMarkdown(w http.ResponseWriter, r *http.Request) error {
 			return &httpError{status: http.StatusUnprocessableEntity, heading: "This team link needs new answers",
 				message: "It was made with another version of the wizard, so its answers cannot be read. Open the team link for the notice and start a new one."}
 		}
-		if p, err = s.pages.Get("/team.md?"+s.teamQuery(tl.members)+" "+date, func() (*serve.Page, error) {
+		if p, err = s.pages.Get(r, "/team.md?"+s.teamQuery(tl.members)+" "+date, func() (*serve.Page, error) {
 			return s.teamRecord(r, tl, date)
 		}); err != nil {
 			return err

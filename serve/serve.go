@@ -5,8 +5,9 @@
 // Every response body the wizard sends goes out through Write, in this file: it picks a content
 // coding from Accept-Encoding, sets ETag, Vary, Content-Encoding and Content-Length through
 // http.Header, answers a matching If-None-Match with 304, and writes the bytes. The body was
-// rendered and compressed before, once per canonical URL when it is cached (see Cache), so a
-// cached response costs no rendering and no compression.
+// rendered before, once per canonical URL when it is cached (see Cache), and each coding is
+// compressed once at a fast level and, when the page is asked for again, once at the best (see
+// Page), so a cached response costs no rendering and no compression.
 package serve
 
 import (
@@ -19,14 +20,20 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/andybalholm/brotli"
 )
 
 // Page is one response body ready to send: its bytes, and for compressible types brotli and gzip
-// copies made once, on the first request that asks for them. Each coding is its own
-// representation with its own strong ETag. A Page never changes once made, so it is safe for
+// copies. Each coding is its own representation with its own strong ETag. A Page is safe for
 // concurrent use and any number of responses.
+//
+// A copy is made on the first response that asks for its coding, at a fast level: most pages a
+// flood of never-seen URLs builds are sent once, and brotli 5 costs five times brotli 1 for 20 %
+// fewer bytes (BENCHMARKS.md). Once the page is asked for again from its cache, the next response
+// in that coding compresses it at the best level, in a build slot of the cache when one is free
+// (else a later response does), and every response after that sends the small copy.
 type Page struct {
 	// Header holds further headers sent with every response of the page (Content-Disposition).
 	Header http.Header
@@ -35,7 +42,13 @@ type Page struct {
 
 	contentType []string
 	identity    variant
-	br, gz      func() variant // nil when the body is not worth compressing
+	br, gz      *coded // nil when the body is not worth compressing
+
+	// cache is the cache that stores the page (nil for none): it is set once, before the page is
+	// shared, and its build slots bound recompression.
+	cache *Cache
+	// again is set when the cache serves the page a second time.
+	again atomic.Bool
 }
 
 // variant is the page in one coding. Its header values are made once and shared by every
@@ -45,10 +58,14 @@ type variant struct {
 	body         []byte
 	coding       []string // nil for identity
 	etag, length []string
+	best         bool // compressed at the best level, not the fast one
+	// fastTag is the tag of the fast copy a best one replaced: a client that has the fast copy
+	// still has the page, so revalidating it gets a 304 too.
+	fastTag []string
 }
 
-func newVariant(body []byte, etag, coding string) variant {
-	v := variant{body: body, etag: []string{etag}, length: []string{strconv.Itoa(len(body))}}
+func newVariant(body []byte, etag, coding string) *variant {
+	v := &variant{body: body, etag: []string{etag}, length: []string{strconv.Itoa(len(body))}}
 	if coding != "" {
 		v.coding = []string{coding}
 		v.etag[0] = etag[:len(etag)-1] + "-" + coding + `"`
@@ -56,35 +73,87 @@ func newVariant(body []byte, etag, coding string) variant {
 	return v
 }
 
+// coded is a page's copy in one content coding: none yet, the fast one, or the best one.
+type coded struct {
+	name      string
+	mu        sync.Mutex // held while the fast copy is made
+	cur       atomic.Pointer[variant]
+	upgrading atomic.Bool // set by the response that makes the best copy
+}
+
 // minCompress is the size below which compression costs more than it saves.
 const minCompress = 512
 
-// Compression levels for bodies compressed once and then served many times: brotli 5 takes a
-// 28 KB result page to about 5.4 KB (level 1: 6.7 KB) for about 0.5 ms, once per page.
+// Compression levels. A 29 KB result page (BENCHMARKS.md, "A cheap first response"): brotli 5
+// takes it to 6.2 KB in 0.49 ms, brotli 1 to 7.8 KB in 0.10 ms; gzip 6 to 6.6 KB in 0.31 ms,
+// gzip 1 to 7.7 KB in 0.08 ms. The best levels are for bodies compressed once and served many
+// times, the fast ones for a first response.
 const (
-	brotliLevel = 5
-	gzipLevel   = gzip.DefaultCompression
+	brotliBest, brotliFast = 5, 1
+	gzipBest, gzipFast     = gzip.DefaultCompression, gzip.BestSpeed
 )
 
 // NewPage makes a page of body; text bodies of minCompress bytes or more get compressed copies.
 func NewPage(contentType string, body []byte) *Page {
-	p := Precompressed(contentType, body, nil, nil)
-	if !compressible(contentType) || len(body) < minCompress {
-		return p
+	p := &Page{contentType: []string{contentType}, identity: *newVariant(body, ETag(body), "")}
+	if compressible(contentType) && len(body) >= minCompress {
+		p.br, p.gz = &coded{name: "br"}, &coded{name: "gzip"}
 	}
-	p.br = sync.OnceValue(func() variant { return newVariant(compress("br", body), p.identity.etag[0], "br") })
-	p.gz = sync.OnceValue(func() variant { return newVariant(compress("gzip", body), p.identity.etag[0], "gzip") })
 	return p
 }
 
 // Precompressed makes a page of body with its brotli and gzip copies already made (nil: none).
 func Precompressed(contentType string, body, br, gz []byte) *Page {
-	p := &Page{contentType: []string{contentType}, identity: newVariant(body, ETag(body), "")}
+	p := &Page{contentType: []string{contentType}, identity: *newVariant(body, ETag(body), "")}
 	if br != nil && gz != nil {
-		b, g := newVariant(br, p.identity.etag[0], "br"), newVariant(gz, p.identity.etag[0], "gzip")
-		p.br, p.gz = func() variant { return b }, func() variant { return g }
+		p.br, p.gz = &coded{name: "br"}, &coded{name: "gzip"}
+		for c, b := range map[*coded][]byte{p.br: br, p.gz: gz} {
+			v := newVariant(b, p.identity.etag[0], c.name)
+			v.best = true
+			c.cur.Store(v)
+		}
 	}
 	return p
+}
+
+// variantFor returns the copy of p to send for r's Accept-Encoding.
+func (p *Page) variantFor(r *http.Request) *variant {
+	if p.br != nil {
+		switch Negotiate(r.Header["Accept-Encoding"]) {
+		case "br":
+			return p.copyIn(p.br)
+		case "gzip":
+			return p.copyIn(p.gz)
+		}
+	}
+	return &p.identity
+}
+
+// copyIn returns the page in coding c (see Page for which copy).
+func (p *Page) copyIn(c *coded) *variant {
+	v := c.cur.Load()
+	if v == nil {
+		c.mu.Lock()
+		if v = c.cur.Load(); v == nil {
+			v = newVariant(compress(c.name, false, p.identity.body), p.identity.etag[0], c.name)
+			v.etag[0] = v.etag[0][:len(v.etag[0])-1] + `-fast"` // other bytes, so another tag
+			c.cur.Store(v)
+		}
+		c.mu.Unlock()
+	}
+	if v.best || !p.again.Load() || p.cache == nil || !c.upgrading.CompareAndSwap(false, true) {
+		return v
+	}
+	if !p.cache.tryAcquire() {
+		c.upgrading.Store(false) // every slot is building: a later response tries again
+		return v
+	}
+	defer p.cache.release()
+	fast := v
+	v = newVariant(compress(c.name, true, p.identity.body), p.identity.etag[0], c.name)
+	v.best, v.fastTag = true, fast.etag
+	c.cur.Store(v)
+	return v
 }
 
 // Size is about the memory the page holds, compressed copies included (estimated at a third of
@@ -108,24 +177,24 @@ func Write(w http.ResponseWriter, r *http.Request, status int, p *Page) {
 	for k, v := range p.Header {
 		h[k] = v
 	}
-	v := p.identity
 	if p.br != nil {
 		if vary, ok := h["Vary"]; ok {
 			h["Vary"] = append(vary, varyCoding...)
 		} else {
 			h["Vary"] = varyCoding
 		}
-		switch Negotiate(r.Header["Accept-Encoding"]) {
-		case "br":
-			v = p.br()
-		case "gzip":
-			v = p.gz()
-		}
 	}
+	v := p.variantFor(r)
 	h["Etag"] = v.etag
-	if status == http.StatusOK && etagMatch(r.Header["If-None-Match"], v.etag[0]) {
-		w.WriteHeader(http.StatusNotModified)
-		return
+	if inm := r.Header["If-None-Match"]; status == http.StatusOK && inm != nil {
+		match := etagMatch(inm, v.etag[0])
+		if !match && v.fastTag != nil && etagMatch(inm, v.fastTag[0]) {
+			h["Etag"], match = v.fastTag, true // the 304 names what the client has
+		}
+		if match {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
 	}
 	h["Content-Type"] = p.contentType
 	if v.coding != nil {
@@ -207,16 +276,18 @@ func compressible(contentType string) bool {
 		strings.HasPrefix(contentType, "application/problem+json") || strings.HasPrefix(contentType, "image/svg+xml")
 }
 
-// compress encodes body once. Encoders are pooled: a new brotli writer at level 5 allocates over
-// 1 MB of tables, which doubled the cost of compressing a result page.
-func compress(coding string, body []byte) []byte {
+// compress encodes body at the best or the fast level. Encoders are pooled: a new brotli writer at
+// level 5 allocates over 1 MB of tables, which doubled the cost of compressing a result page.
+func compress(coding string, best bool, body []byte) []byte {
+	pool := encoders[encoderKey{coding, best}]
 	var buf bytes.Buffer
-	e := encoders[coding].Get().(encoder)
+	buf.Grow(len(body) / 3) // about what a page compresses to, so the buffer grows once at most
+	e := pool.Get().(encoder)
 	e.Reset(&buf)
 	e.Write(body)
 	e.Close()
 	e.Reset(nil)
-	encoders[coding].Put(e)
+	pool.Put(e)
 	return bytes.Clone(buf.Bytes())
 }
 
@@ -225,10 +296,20 @@ type encoder interface {
 	Reset(io.Writer)
 }
 
-var encoders = map[string]*sync.Pool{
-	"br": {New: func() any { return brotli.NewWriterLevel(nil, brotliLevel) }},
-	"gzip": {New: func() any {
-		w, _ := gzip.NewWriterLevel(nil, gzipLevel)
+type encoderKey struct {
+	coding string
+	best   bool
+}
+
+var encoders = map[encoderKey]*sync.Pool{
+	{"br", true}:  {New: func() any { return brotli.NewWriterLevel(nil, brotliBest) }},
+	{"br", false}: {New: func() any { return brotli.NewWriterLevel(nil, brotliFast) }},
+	{"gzip", true}: {New: func() any {
+		w, _ := gzip.NewWriterLevel(nil, gzipBest)
+		return w
+	}},
+	{"gzip", false}: {New: func() any {
+		w, _ := gzip.NewWriterLevel(nil, gzipFast)
 		return w
 	}},
 }

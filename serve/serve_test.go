@@ -2,11 +2,22 @@ package serve
 
 import (
 	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/andybalholm/brotli"
 )
 
 func TestNegotiate(t *testing.T) {
@@ -94,11 +105,12 @@ func TestWrite(t *testing.T) {
 // The cache keeps within its budget under a flood of keys, and keeps what is used.
 func TestCacheBound(t *testing.T) {
 	c := NewCache(100 << 10)
+	ctx := context.Background()
 	built := 0
 	page := func() (*Page, error) { built++; return NewPage("text/plain", make([]byte, 1000)), nil }
 	for i := range 10000 {
-		c.Get("hot", page)
-		c.Get("key"+strconv.Itoa(i), page)
+		c.Get(getReq(ctx), "hot", page)
+		c.Get(getReq(ctx), "key"+strconv.Itoa(i), page)
 	}
 	if c.Bytes() > 100<<10 || c.Bytes() < 40<<10 {
 		t.Errorf("%d bytes held", c.Bytes())
@@ -106,10 +118,191 @@ func TestCacheBound(t *testing.T) {
 	if built != 10001 {
 		t.Errorf("built %d pages: the hot one should have stayed", built)
 	}
-	if p, err := c.Get("redirect", func() (*Page, error) { return nil, nil }); p != nil || err != nil {
+	if p, err := c.Get(getReq(ctx), "redirect", func() (*Page, error) { return nil, nil }); p != nil || err != nil {
 		t.Error("a nil page is passed through")
 	}
-	if _, err := c.Get("redirect", page); err != nil || built != 10002 {
+	if _, err := c.Get(getReq(ctx), "redirect", page); err != nil || built != 10002 {
 		t.Error("a nil page must not be stored")
 	}
+}
+
+// text is a body that compresses like a page: words, not one repeated line.
+func text(n int) []byte {
+	var b bytes.Buffer
+	words := []string{"nest", "next", "both", "backend", "pages", "render", "api", "team", "the", "a", "of", "decision"}
+	rnd := rand.New(rand.NewPCG(1, 2))
+	for b.Len() < n {
+		b.WriteString(words[rnd.IntN(len(words))])
+		b.WriteString([]string{" ", " ", ", ", ".\n", " <b>", "</b> "}[rnd.IntN(6)])
+		b.WriteString(strconv.Itoa(rnd.IntN(1000)))
+	}
+	return b.Bytes()
+}
+
+func sendCoded(p *Page, accept string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	req.Header.Set("Accept-Encoding", accept)
+	rec := httptest.NewRecorder()
+	Write(rec, req, http.StatusOK, p)
+	return rec
+}
+
+// A page's first response in a coding is compressed fast; once the cache serves the page again
+// it is compressed at the best level, smaller, with its own tag, and stays so. A page no cache
+// holds (an error page) is only ever compressed fast.
+func TestFirstResponseIsCompressedFast(t *testing.T) {
+	body := text(30 << 10)
+	c := NewCache(1 << 20)
+	ctx := context.Background()
+	for _, coding := range []string{"br", "gzip"} {
+		p, err := c.Get(getReq(ctx), coding, func() (*Page, error) { return NewPage("text/html; charset=utf-8", body), nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		first := sendCoded(p, coding)
+		hit, _ := c.Lookup(coding)
+		second, third := sendCoded(hit, coding), sendCoded(hit, coding)
+		if !strings.HasSuffix(first.Header().Get("ETag"), "-"+coding+`-fast"`) || !strings.HasSuffix(second.Header().Get("ETag"), "-"+coding+`"`) {
+			t.Errorf("%s: ETags %s then %s", coding, first.Header().Get("ETag"), second.Header().Get("ETag"))
+		}
+		if second.Body.Len() >= first.Body.Len() {
+			t.Errorf("%s: the best copy (%d bytes) is not smaller than the fast one (%d)", coding, second.Body.Len(), first.Body.Len())
+		}
+		if !bytes.Equal(second.Body.Bytes(), third.Body.Bytes()) || second.Header().Get("ETag") != third.Header().Get("ETag") {
+			t.Errorf("%s: once compressed well, every response is the same bytes", coding)
+		}
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		req.Header.Set("Accept-Encoding", coding)
+		req.Header.Set("If-None-Match", first.Header().Get("ETag"))
+		nm := httptest.NewRecorder()
+		Write(nm, req, http.StatusOK, hit)
+		if nm.Code != http.StatusNotModified || nm.Header().Get("ETag") != first.Header().Get("ETag") {
+			t.Errorf("%s: revalidating the fast copy: %d, ETag %s; want 304 with its own tag", coding, nm.Code, nm.Header().Get("ETag"))
+		}
+		for _, rec := range []*httptest.ResponseRecorder{first, second} {
+			if got := decode(t, coding, rec.Body.Bytes()); !bytes.Equal(got, body) {
+				t.Errorf("%s: a copy does not decode to the body", coding)
+			}
+		}
+	}
+	alone := NewPage("text/html; charset=utf-8", body)
+	a, b := sendCoded(alone, "br"), sendCoded(alone, "br")
+	if !strings.HasSuffix(b.Header().Get("ETag"), `-br-fast"`) || !bytes.Equal(a.Body.Bytes(), b.Body.Bytes()) {
+		t.Errorf("a page in no cache: ETag %s", b.Header().Get("ETag"))
+	}
+}
+
+// With every build slot busy, a page asked for again is still answered at once, with its fast
+// copy; the next response after a slot frees compresses it well.
+func TestRecompressionNeverWaits(t *testing.T) {
+	c := NewCache(1 << 20)
+	p, _ := c.Get(getReq(context.Background()), "k", func() (*Page, error) { return NewPage("text/html; charset=utf-8", text(30<<10)), nil })
+	sendCoded(p, "br")
+	release := c.Hold()
+	hit, _ := c.Lookup("k")
+	if etag := sendCoded(hit, "br").Header().Get("ETag"); !strings.HasSuffix(etag, `-br-fast"`) {
+		t.Errorf("with every slot busy: ETag %s, want the fast copy's", etag)
+	}
+	release()
+	if etag := sendCoded(hit, "br").Header().Get("ETag"); !strings.HasSuffix(etag, `-br"`) {
+		t.Errorf("with a slot free: ETag %s, want the best copy's", etag)
+	}
+}
+
+func decode(t *testing.T, coding string, b []byte) []byte {
+	t.Helper()
+	var r io.Reader
+	switch coding {
+	case "br":
+		r = brotli.NewReader(bytes.NewReader(b))
+	case "gzip":
+		zr, err := gzip.NewReader(bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r = zr
+	}
+	out, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// Misses build in at most Builds slots at once; a hit never waits for one; a miss waits up to
+// Wait and then fails with ErrBusy (or its request's error), and waiting misses are built once
+// slots free.
+func TestBuildBound(t *testing.T) {
+	c := NewCache(1 << 20)
+	ctx := context.Background()
+	page := func() (*Page, error) { return NewPage("text/plain", []byte("page")), nil }
+	if _, err := c.Get(getReq(ctx), "hot", page); err != nil {
+		t.Fatal(err)
+	}
+
+	release := c.Hold()
+	c.Wait = 0
+	built := false
+	if _, err := c.Get(getReq(ctx), "new", func() (*Page, error) { built = true; return page() }); !errors.Is(err, ErrBusy) || built {
+		t.Errorf("a miss with every slot busy and no wait: %v, built %v; want ErrBusy, not built", err, built)
+	}
+	if p, err := c.Get(getReq(ctx), "hot", page); p == nil || err != nil {
+		t.Errorf("a hit with every slot busy: %v, %v", p, err)
+	}
+
+	c.Wait = time.Hour // the test ends the wait itself
+	const n = 8
+	done := make(chan error, n)
+	for i := range n {
+		go func() {
+			_, err := c.Get(getReq(ctx), "miss"+strconv.Itoa(i), page)
+			done <- err
+		}()
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	gone := make(chan error, 1)
+	go func() { _, err := c.Get(getReq(cancelled), "abandoned", page); gone <- err }()
+	for c.Waiting() < n+1 {
+		time.Sleep(time.Millisecond)
+	}
+	if p, err := c.Get(getReq(ctx), "hot", page); p == nil || err != nil {
+		t.Errorf("a hit while %d misses wait: %v, %v", c.Waiting(), p, err)
+	}
+	if len(done) != 0 {
+		t.Fatal("a miss was built while every slot was held")
+	}
+	cancel()
+	if err := <-gone; !errors.Is(err, context.Canceled) {
+		t.Errorf("a waiting miss whose request ended: %v", err)
+	}
+	release()
+	for range n {
+		if err := <-done; err != nil {
+			t.Errorf("a waiting miss once slots freed: %v", err)
+		}
+	}
+
+	var active, most atomic.Int64
+	var wg sync.WaitGroup
+	for i := range 64 {
+		wg.Go(func() {
+			c.Get(getReq(ctx), "burst"+strconv.Itoa(i), func() (*Page, error) {
+				now := active.Add(1)
+				for m := most.Load(); now > m && !most.CompareAndSwap(m, now); m = most.Load() {
+				}
+				runtime.Gosched()
+				active.Add(-1)
+				return page()
+			})
+		})
+	}
+	wg.Wait()
+	if got := most.Load(); got > int64(max(Builds, 1)) {
+		t.Errorf("%d builds ran at once; the bound is %d", got, Builds)
+	}
+}
+
+// getReq is a request for Cache.Get, with ctx.
+func getReq(ctx context.Context) *http.Request {
+	return httptest.NewRequest(http.MethodGet, "/", nil).WithContext(ctx)
 }

@@ -444,7 +444,7 @@ func Embedding(p EmbeddingPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 39, "</code>, allows any HTTPS site; a server bound to a loopback address, as in development, also allows <code>http://localhost</code> and <code>http://127.0.0.1</code>. This server allows <code>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 39, "</code>, allows any HTTPS site; a server without <code>PUBLIC_URL</code>, as in development, also allows <code>http://localhost</code> and <code>http://127.0.0.1</code> on any port. This server allows <code>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -63,7 +62,7 @@ var settings = []setting{
 		c.PublicURL = &url.URL{Scheme: u.Scheme, Host: u.Host}
 		return nil
 	}},
-	{"embed-allowed-origins", "EMBED_ALLOWED_ORIGINS", "", "space-separated CSP frame-ancestors sources allowed to embed /embed/ pages ('none' forbids embedding; empty: " + strings.Join(handlers.DefaultEmbedAllowedOrigins, " ") + ", plus http://localhost:* http://127.0.0.1:* when bound to loopback)", func(c *config, v string) error {
+	{"embed-allowed-origins", "EMBED_ALLOWED_ORIGINS", "", "space-separated CSP frame-ancestors sources allowed to embed /embed/ pages ('none' forbids embedding; empty: " + strings.Join(handlers.DefaultEmbedAllowedOrigins, " ") + ", plus http://localhost:* http://127.0.0.1:* while PUBLIC_URL is unset, for local development)", func(c *config, v string) error {
 		if v == "" {
 			return nil
 		}
@@ -89,11 +88,11 @@ var settings = []setting{
 		c.LogFormat = v
 		return nil
 	}},
-	{"metrics-addr", "METRICS_ADDR", "", "serve /metrics on this address of its own, e.g. 127.0.0.1:9090, and not on the app's port (empty: on the app's port)", func(c *config, v string) error {
+	{"metrics-addr", "METRICS_ADDR", "", "serve Prometheus /metrics on this address, a listener of its own, e.g. 127.0.0.1:9090 (or :9090 in a container, on a port not published); empty: no metrics; " + metricsOnApp + ": on the app's own port (only behind a proxy that keeps /metrics private)", func(c *config, v string) error {
 		c.MetricsAddr = v
 		return nil
 	}},
-	{"metrics", "METRICS", "on", "on or off: Prometheus metrics at /metrics (request durations, starts, completions, drop-off)", func(c *config, v string) error {
+	{"metrics", "METRICS", "on", "on or off: Prometheus metrics (request durations, starts, completions, drop-off) where METRICS_ADDR says", func(c *config, v string) error {
 		c.Metrics = v == "on"
 		if v != "on" && v != "off" {
 			return fmt.Errorf("must be on or off")
@@ -107,6 +106,11 @@ var settings = []setting{
 		return nil
 	}},
 }
+
+// metricsOnApp is the METRICS_ADDR that asks for /metrics on the app's own port. Nothing else
+// does: the metrics show the Go version, memory and traffic, and their funnel counters can be
+// inflated by anyone who can reach them.
+const metricsOnApp = "app"
 
 // duration parses a setting of at least min into the field it picks.
 func duration(field func(*config) *time.Duration, min time.Duration) func(*config, string) error {
@@ -168,22 +172,15 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (*
 		c.Addr = ":" + strconv.Itoa(c.Port)
 	}
 	if c.EmbedOrigins == nil {
+		// Without PUBLIC_URL this is a development set-up (the quick start), whatever the address:
+		// local test pages may frame the embed. A bind address says nothing of who reaches the
+		// server (a proxy on the same host makes a loopback bind public).
 		c.EmbedOrigins = handlers.DefaultEmbedAllowedOrigins
-		if isLoopback(c.Addr) {
-			c.EmbedOrigins = handlers.DevEmbedAllowedOrigins // local development
+		if c.PublicURL == nil {
+			c.EmbedOrigins = handlers.DevEmbedAllowedOrigins
 		}
 	}
 	return c, nil
-}
-
-// isLoopback reports whether a listen address only takes connections from this machine.
-func isLoopback(addr string) bool {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return false
-	}
-	ip := net.ParseIP(host)
-	return host == "localhost" || ip != nil && ip.IsLoopback()
 }
 
 func printUsage(w io.Writer) {

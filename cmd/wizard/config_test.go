@@ -58,15 +58,32 @@ func TestConfigValidation(t *testing.T) {
 	}
 }
 
-// The production default embed allowlist has no localhost; bound to loopback, it does.
+// The embed allowlist follows PUBLIC_URL, never the listen address: unset (a development set-up,
+// as the quick start runs) local pages may frame the embed, whatever the address; with a public
+// origin, https only, a loopback bind behind a proxy included.
 func TestEmbedDefaults(t *testing.T) {
-	for addr, want := range map[string]string{":8080": "https:", "0.0.0.0:8080": "https:", "127.0.0.1:8080": "https: http://localhost:* http://127.0.0.1:*", "localhost:8080": "https: http://localhost:* http://127.0.0.1:*", "[::1]:8080": "https: http://localhost:* http://127.0.0.1:*"} {
-		cfg, err := parseConfig([]string{"wizard", "-addr", addr}, func(string) string { return "" }, io.Discard)
+	dev, prod := "https: http://localhost:* http://127.0.0.1:*", "https:"
+	for _, tc := range []struct{ addr, public, want string }{
+		{"", "", dev}, // the quick start: go run ./cmd/wizard
+		{":8080", "", dev},
+		{"0.0.0.0:8080", "", dev},
+		{"127.0.0.1:8080", "", dev},
+		{"[::1]:8080", "", dev},
+		{":8080", "https://wizard.example.com", prod},
+		{"127.0.0.1:8080", "https://wizard.example.com", prod},
+		{"localhost:8080", "https://wizard.example.com", prod},
+		{"127.0.0.1:8080", "http://intranet.example:8080", prod},
+	} {
+		args := []string{"wizard"}
+		if tc.addr != "" {
+			args = append(args, "-addr", tc.addr)
+		}
+		cfg, err := parseConfig(args, func(k string) string { return map[string]string{"PUBLIC_URL": tc.public}[k] }, io.Discard)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := strings.Join(cfg.EmbedOrigins, " "); got != want {
-			t.Errorf("%s: %q, want %q", addr, got, want)
+		if got := strings.Join(cfg.EmbedOrigins, " "); got != tc.want {
+			t.Errorf("addr %q, PUBLIC_URL %q: %q, want %q", tc.addr, tc.public, got, tc.want)
 		}
 	}
 }

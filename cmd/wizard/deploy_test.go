@@ -204,9 +204,9 @@ func scrapeAfterAJourney(t *testing.T) string {
 	}
 	base := "http://127.0.0.1:" + port
 	for _, path := range []string{
-		"/", "/q/build?v=2", "/next?q=build&build=api&v=2", "/q/logic?build=api&v=2",
-		"/next?q=quality&build=api&logic=complex&growth=services&realtime=essential&team=java&quality=essential&v=2",
-		"/embed/q/build?v=2", "/api/v1/decision", "/no-such-page",
+		"/", "/q/build?v=3", "/next?q=build&build=api&v=3", "/q/logic?build=api&v=3",
+		"/next?q=quality&build=api&logic=complex&growth=services&realtime=essential&team=java&quality=essential&v=3",
+		"/embed/q/build?v=3", "/api/v1/decision", "/no-such-page",
 	} {
 		get(base + path)
 	}

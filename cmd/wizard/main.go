@@ -92,11 +92,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		EmbedAllowedOrigins: cfg.EmbedOrigins,
 		Ready:               func() bool { return !draining.Load() },
 	}
-	if cfg.Metrics {
+	switch {
+	case !cfg.Metrics || cfg.MetricsAddr == "":
+		log.Info("metrics are off: set METRICS_ADDR, e.g. 127.0.0.1:9090, to serve them")
+	case cfg.MetricsAddr == metricsOnApp:
+		hcfg.Metrics, hcfg.ServeMetrics = serve.NewMetrics(), true
+		log.Warn("metrics are served on the app's port (METRICS_ADDR=" + metricsOnApp + "): keep /metrics from the public at your proxy")
+	default:
 		hcfg.Metrics = serve.NewMetrics()
-		hcfg.ServeMetrics = cfg.MetricsAddr == ""
 	}
-	if hcfg.Metrics != nil && cfg.MetricsAddr != "" {
+	if hcfg.Metrics != nil && !hcfg.ServeMetrics {
 		mln, err := net.Listen("tcp", cfg.MetricsAddr)
 		if err != nil {
 			ln.Close()

@@ -59,6 +59,12 @@ func TestRunServesAndShutsDown(t *testing.T) {
 		t.Fatalf("GET /: %v %v", resp, err)
 	}
 	resp.Body.Close()
+	// With no settings, nothing about the server's insides is on the public port.
+	if resp, err := http.Get(base + "/metrics"); err != nil || resp.StatusCode != http.StatusNotFound {
+		t.Errorf("GET /metrics with no settings: %v %v, want 404", resp, err)
+	} else {
+		resp.Body.Close()
+	}
 	cancel()
 	select {
 	case err := <-done:
@@ -168,7 +174,7 @@ func TestDrainThenShutdown(t *testing.T) {
 	idleReader := bufio.NewReader(idle)
 	onIdle := func() (int, bool, error) {
 		idle.SetDeadline(time.Now().Add(5 * time.Second))
-		if _, err := io.WriteString(idle, "GET /q/build?v=2 HTTP/1.1\r\nHost: wizard\r\n\r\n"); err != nil {
+		if _, err := io.WriteString(idle, "GET /q/build?v=3 HTTP/1.1\r\nHost: wizard\r\n\r\n"); err != nil {
 			return 0, false, err
 		}
 		resp, err := http.ReadResponse(idleReader, nil)
@@ -262,3 +268,30 @@ func TestLogWriterBatches(t *testing.T) {
 type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// METRICS_ADDR=app is the one way to put /metrics on the app's port.
+func TestMetricsOnTheAppPortWhenAsked(t *testing.T) {
+	port := freePort(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	env := map[string]string{"PORT": port, "METRICS_ADDR": "app", "DRAIN_PERIOD": "0s"}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"wizard"}, func(k string) string { return env[k] }, io.Discard, io.Discard)
+	}()
+	defer func() { cancel(); <-done }()
+	url := "http://127.0.0.1:" + port + "/metrics"
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		resp, err := http.Get(url)
+		if err == nil {
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "wizard_starts_total") {
+				t.Errorf("GET /metrics with METRICS_ADDR=app: %d", resp.StatusCode)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server did not start: %v", err)
+		}
+	}
+}
