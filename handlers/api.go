@@ -22,32 +22,6 @@ import (
 //go:embed openapi.json
 var openAPIDocument []byte
 
-// apiPrefix is where routes.go mounts apiRoutes. Only the incomplete-answers problem type needs
-// it: its URI points into the OpenAPI document, which documents that problem.
-const apiPrefix = "/api/v1"
-
-const (
-	mediaJSON    = "application/json"
-	mediaProblem = "application/problem+json"
-	// Every API resource is read-only.
-	apiMethods = "GET, HEAD, OPTIONS"
-	// Bodies depend only on the content and the query, like pages, and are kept as pages are
-	// (pageCacheControl says why).
-	apiCacheControl = pageCacheControl
-)
-
-// apiHeaders go on every API response, errors included so browser clients can read them too
-// (writeProblem adds them to the problems sent before the API's routes: a 414, a 405). The API is
-// public and uses no credentials, so any origin may read it. nosniff stops a browser from
-// rendering a JSON body as a page, and should one be opened anyway, the CSP lets it load, run
-// and frame nothing.
-var apiHeaders = http.Header{
-	"Access-Control-Allow-Origin":   {"*"},
-	"Access-Control-Expose-Headers": {"ETag"},
-	"X-Content-Type-Options":        {"nosniff"},
-	"Content-Security-Policy":       {"default-src 'none'; frame-ancestors 'none'"},
-}
-
 // apiPreflight answers CORS preflight requests (and plain OPTIONS). Browsers send one before a
 // cross-origin GET that carries If-None-Match; Max-Age lets them skip it for a day.
 func apiPreflight(w http.ResponseWriter, r *http.Request) {
@@ -90,49 +64,45 @@ func (s *Server) api(h handlerFunc) http.Handler {
 // apiDecision serves the content as JSON. The content never changes while the server runs, so the
 // body is encoded and compressed once, on first use.
 func (s *Server) apiDecision(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.cached(r, func() string { return apiPrefix + "/decision?" }, func() (*serve.Page, error) { return jsonPage(s.decisionBody()) })
-	if err != nil {
-		return err
-	}
-	writeCacheable(w, r, p)
-	return nil
+	return s.respond(w, r, entry{key: fixedKey(apiPrefix + "/decision?"), cacheControl: apiCacheControl,
+		build: func() (*serve.Page, error) { return jsonPage(s.decisionBody()) }})
 }
 
 func (s *Server) apiOpenAPI(w http.ResponseWriter, r *http.Request) error {
-	p, _ := s.cached(r, func() string { return apiPrefix + "/openapi.json?" }, func() (*serve.Page, error) { return serve.NewPage(mediaJSON, openAPIDocument), nil })
-	writeCacheable(w, r, p)
-	return nil
+	return s.respond(w, r, entry{key: fixedKey(apiPrefix + "/openapi.json?"), cacheControl: apiCacheControl,
+		build: func() (*serve.Page, error) { return serve.NewPage(mediaJSON, openAPIDocument), nil }})
 }
 
 // apiResult reads the same query string as the HTML result page. Where that page redirects to
-// the next question, the API answers 422 with the question, so a client can ask it.
+// the next question, the API answers 422 with the question, so a client can ask it. A canonical
+// query (valid by construction) is served from the cache as it came; any other is read strictly.
 func (s *Server) apiResult(w http.ResponseWriter, r *http.Request) error {
 	c := s.content
-	if p, ok := s.pages.Lookup(r.URL.Path + "?" + r.URL.RawQuery); ok {
-		writeCacheable(w, r, p) // a canonical query, valid by construction
-		return nil
-	}
-	// Parsed strictly, unlike the forgiving HTML pages: a client that sends a malformed query has
-	// a bug it should hear about, rather than a result built from the pairs that happened to parse.
-	query, err := url.ParseQuery(r.URL.RawQuery)
-	if err != nil {
-		return newProblem(r, http.StatusBadRequest,
-			"The query string is not valid URL encoding (for example a % not followed by two hex digits, or a ;). Send answers as question=option pairs joined by &.")
-	}
-	if v, ok := query[decision.VersionParam]; ok {
-		if n, err := strconv.Atoi(v[0]); err != nil || n < 1 || n > c.Version {
-			return newProblem(r, http.StatusBadRequest, fmt.Sprintf(
-				"v=%q is not a content version this server knows: send v=%d (the current one, GET %s/decision), an older version's number, or no v.", v[0], c.Version, apiPrefix))
+	var state decision.State
+	key := func() (string, error) {
+		// Parsed strictly, unlike the forgiving HTML pages: a client that sends a malformed query
+		// has a bug it should hear about, rather than a result built from the pairs that parsed.
+		query, err := url.ParseQuery(r.URL.RawQuery)
+		if err != nil {
+			return "", newProblem(r, http.StatusBadRequest,
+				"The query string is not valid URL encoding (for example a % not followed by two hex digits, or a ;). Send answers as question=option pairs joined by &.")
 		}
+		if v, ok := query[decision.VersionParam]; ok {
+			if n, err := strconv.Atoi(v[0]); err != nil || n < 1 || n > c.Version {
+				return "", newProblem(r, http.StatusBadRequest, fmt.Sprintf(
+					"v=%q is not a content version this server knows: send v=%d (the current one, GET %s/decision), an older version's number, or no v.", v[0], c.Version, apiPrefix))
+			}
+		}
+		state = s.parseState(query)
+		// The body depends on the canonical answers only, so it is encoded and compressed once per
+		// answer set, like the pages.
+		k := apiPrefix + "/result?" + canonicalQuery(c, state)
+		if state.Removed > 0 {
+			k += " removed=" + strconv.Itoa(state.Removed)
+		}
+		return k, nil
 	}
-	state := c.ParseState(query)
-	// The body depends on the canonical answers only, so it is encoded and compressed once per
-	// answer set, like the pages.
-	key := apiPrefix + "/result?" + s.canonicalQuery(state)
-	if state.Removed > 0 {
-		key += " removed=" + strconv.Itoa(state.Removed)
-	}
-	p, err := s.pages.Get(r, key, func() (*serve.Page, error) {
+	return s.respond(w, r, entry{key: key, cacheControl: apiCacheControl, build: func() (*serve.Page, error) {
 		rp := c.Replay(state.Raw)
 		res, err := c.Evaluate(&rp)
 		switch {
@@ -141,25 +111,13 @@ func (s *Server) apiResult(w http.ResponseWriter, r *http.Request) error {
 		case err != nil:
 			return nil, err
 		}
-		return jsonPage(s.resultBody(r, &rp, res))
-	})
-	if err != nil {
-		return err
-	}
-	writeCacheable(w, r, p)
-	return nil
+		return jsonPage(s.resultBody(&rp, res))
+	}})
 }
 
 func (s *Server) apiNotFound(w http.ResponseWriter, r *http.Request) {
 	s.writeProblem(w, r, newProblem(r, http.StatusNotFound,
 		"There is nothing at this address. The API serves "+apiPrefix+"/decision, "+apiPrefix+"/result and "+apiPrefix+"/openapi.json."))
-}
-
-func (s *Server) apiMethodNotAllowed(w http.ResponseWriter, r *http.Request) {
-	// chi gives a custom 405 handler no Allow header, and every API resource allows the same methods.
-	w.Header().Set("Allow", apiMethods)
-	s.writeProblem(w, r, newProblem(r, http.StatusMethodNotAllowed,
-		"The API is read-only: this address answers GET, HEAD and OPTIONS only."))
 }
 
 // jsonPage encodes v as a JSON body. json.Marshal escapes <, > and &, so no text can turn into
@@ -170,45 +128,6 @@ func jsonPage(v any) (*serve.Page, error) {
 		return nil, err
 	}
 	return serve.NewPage(mediaJSON, body), nil
-}
-
-// writeCacheable writes a 200 with the body's strong ETag: equal bytes give equal tags on every
-// instance, with no state or clock involved, and a matching If-None-Match gets a 304.
-func writeCacheable(w http.ResponseWriter, r *http.Request, p *serve.Page) {
-	w.Header().Set("Cache-Control", apiCacheControl)
-	serve.Write(w, r, http.StatusOK, p)
-}
-
-// problem is an RFC 9457 problem details object.
-type problem struct {
-	Type     string `json:"type"`
-	Title    string `json:"title"`
-	Status   int    `json:"status"`
-	Detail   string `json:"detail"`
-	Instance string `json:"instance"`
-}
-
-func (p problem) httpStatus() int { return p.Status }
-
-func (p problem) Error() string { return fmt.Sprintf("%d %s", p.Status, p.Detail) }
-
-// apiError is an error that is its own problem document.
-type apiError interface {
-	error
-	httpStatus() int
-}
-
-// newProblem is a problem with no meaning beyond its status: type about:blank, whose title is the
-// status phrase (RFC 9457, section 4.2.1). The instance is the path only: the query holds the
-// visitor's answers, which have no place in an error report.
-func newProblem(r *http.Request, status int, detail string) problem {
-	return problem{
-		Type:     "about:blank",
-		Title:    http.StatusText(status),
-		Status:   status,
-		Detail:   detail,
-		Instance: r.URL.EscapedPath(),
-	}
 }
 
 // incompleteProblem is the 422 for answers that do not reach a result yet: it says what to ask
@@ -232,7 +151,7 @@ func (s *Server) incompleteProblem(r *http.Request, rp *decision.Replay) incompl
 	return incompleteProblem{
 		problem: problem{
 			// The type is documented by the schema it points to.
-			Type:     s.publicURL(r, apiPrefix+"/openapi.json#/components/schemas/IncompleteAnswersProblem"),
+			Type:     s.publicURL(apiPrefix + "/openapi.json#/components/schemas/IncompleteAnswersProblem"),
 			Title:    "Answers are incomplete",
 			Status:   http.StatusUnprocessableEntity,
 			Detail:   detail,
@@ -241,22 +160,6 @@ func (s *Server) incompleteProblem(r *http.Request, rp *decision.Replay) incompl
 		NextQuestion: s.apiQuestion(next),
 		Invalid:      invalid,
 	}
-}
-
-// writeProblem writes a problem document; problems are never cached, as they usually mean the
-// client is about to send something else.
-func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, p apiError) {
-	for k, v := range apiHeaders {
-		w.Header()[k] = v
-	}
-	body, err := json.Marshal(p)
-	if err != nil {
-		// Problems hold only strings, numbers and lists of them; this keeps the reply JSON anyway.
-		s.log.ErrorContext(r.Context(), "API encode failed", "err", err, "request_id", serve.RequestID(w))
-		body = []byte(`{"type":"about:blank","title":"Internal Server Error","status":500,"detail":"","instance":""}`)
-	}
-	w.Header().Set("Cache-Control", "no-store")
-	serve.Write(w, r, p.httpStatus(), serve.NewPage(mediaProblem, body))
 }
 
 // The JSON shapes. Optional texts are null rather than absent, so every key is always there.
@@ -489,7 +392,7 @@ func nullable(s string) *string {
 }
 
 func (s *Server) apiSection(id string) apiSection {
-	return apiSection{ID: id, Title: s.sectionTitle(id)}
+	return apiSection{ID: id, Title: s.content.SectionTitle(id)}
 }
 
 func (s *Server) apiQuote(text, section string) apiQuote {
@@ -582,7 +485,7 @@ func (s *Server) decisionBody() apiDecision {
 	return out
 }
 
-func (s *Server) resultBody(r *http.Request, rp *decision.Replay, res *decision.Result) apiResult {
+func (s *Server) resultBody(rp *decision.Replay, res *decision.Result) apiResult {
 	c := s.content
 	o := res.Outcome
 	out := apiResult{
@@ -610,7 +513,7 @@ func (s *Server) resultBody(r *http.Request, rp *decision.Replay, res *decision.
 		OpenQuestions:   []apiOpenQuestion{},
 		Table:           make([]apiResultRow, 0, len(c.Table)),
 		Ignored:         make([]string, 0, len(rp.Dropped)),
-		ShareURL:        s.publicURL(r, "/result?"+c.Encode(rp.Answers)),
+		ShareURL:        s.publicURL("/result?" + c.Encode(rp.Answers)),
 	}
 	for _, nv := range res.Needs {
 		out.Needs = append(out.Needs, apiNeedValue{ID: nv.Need.ID, Name: nv.Need.Name, Value: nv.Value, Threshold: nv.Threshold, State: nv.State, Met: nv.Met, Distance: nv.Distance})
@@ -623,12 +526,12 @@ func (s *Server) resultBody(r *http.Request, rp *decision.Replay, res *decision.
 		}
 		if u.Example.Result != nil {
 			st.Recommendation = u.Example.Result.Outcome.ID
-			st.URL = s.publicURL(r, "/result?"+c.Encode(u.Example.Answers))
+			st.URL = s.publicURL("/result?" + c.Encode(u.Example.Answers))
 		}
 		out.Confidence.Unsettled = st
 	}
 	for i := range res.Confidence.Deciding {
-		out.Confidence.Deciding = append(out.Confidence.Deciding, s.apiAlternative(r, &res.Confidence.Deciding[i], res))
+		out.Confidence.Deciding = append(out.Confidence.Deciding, s.apiAlternative(&res.Confidence.Deciding[i], res))
 	}
 	for _, rs := range res.Reasons {
 		reason := apiReason{
@@ -649,15 +552,15 @@ func (s *Server) resultBody(r *http.Request, rp *decision.Replay, res *decision.
 		out.Reasons = append(out.Reasons, reason)
 	}
 	for _, alt := range c.Counterfactuals(rp, res) {
-		out.Counterfactuals = append(out.Counterfactuals, s.apiAlternative(r, &alt, res))
+		out.Counterfactuals = append(out.Counterfactuals, s.apiAlternative(&alt, res))
 	}
 	for _, alt := range c.ScopeChanges(rp, res) {
-		out.ScopeChanges = append(out.ScopeChanges, s.apiAlternative(r, &alt, res))
+		out.ScopeChanges = append(out.ScopeChanges, s.apiAlternative(&alt, res))
 	}
 	for _, oq := range c.OpenQuestions(rp) {
 		v := apiOpenQuestion{Question: oq.Question.ID, Alternatives: make([]apiAlternative, 0, len(oq.Alternatives))}
 		for _, alt := range oq.Alternatives {
-			v.Alternatives = append(v.Alternatives, s.apiAlternative(r, &alt, res))
+			v.Alternatives = append(v.Alternatives, s.apiAlternative(&alt, res))
 		}
 		out.OpenQuestions = append(out.OpenQuestions, v)
 	}
@@ -681,14 +584,14 @@ func (s *Server) apiAmounts(o *decision.Option) apiNeedAmounts {
 	return out
 }
 
-func (s *Server) apiAlternative(r *http.Request, alt *decision.Alternative, base *decision.Result) apiAlternative {
+func (s *Server) apiAlternative(alt *decision.Alternative, base *decision.Result) apiAlternative {
 	out := apiAlternative{
 		Question:              alt.Question.ID,
 		Answer:                alt.To.ID,
 		Recommendation:        alt.Result.Outcome.ID,
 		ChangesRecommendation: alt.Flips(base),
 		Opened:                make([]string, 0, len(alt.Opened)),
-		URL:                   s.publicURL(r, "/result?"+s.content.Encode(alt.Answers)),
+		URL:                   s.publicURL("/result?" + s.content.Encode(alt.Answers)),
 	}
 	for _, q := range alt.Opened {
 		out.Opened = append(out.Opened, q.ID)

@@ -68,44 +68,39 @@ type apiPosition struct {
 // up as it came, and a miss is built in one of the page cache's build slots.
 func (s *Server) apiTeam(w http.ResponseWriter, r *http.Request) error {
 	c := s.content
-	if p, ok := s.pages.Lookup(r.URL.Path + "?" + r.URL.RawQuery); ok {
-		writeCacheable(w, r, p)
-		return nil
+	var tl teamLink
+	key := func() (string, error) {
+		query, err := url.ParseQuery(r.URL.RawQuery)
+		if err != nil {
+			return "", newProblem(r, http.StatusBadRequest, "The query string is not valid URL encoding. Send the team page's query string: m=TOKEN for each member, then v=VERSION.")
+		}
+		tl, err = s.parseTeamLink(query, false)
+		var he *httpError
+		switch {
+		case errors.As(err, &he):
+			return "", newProblem(r, he.status, he.message)
+		case err != nil:
+			return "", newProblem(r, http.StatusBadRequest, err.Error())
+		case tl.old:
+			return "", newProblem(r, http.StatusUnprocessableEntity, fmt.Sprintf(
+				"This team link was made with version %d of the content, and this is version %d. Team links record answers by position among a version's questions and options, so its answers cannot be read: each member must answer again.", tl.version, c.Version))
+		}
+		return apiPrefix + "/team?" + s.teamQuery(tl.members), nil
 	}
-	query, err := url.ParseQuery(r.URL.RawQuery)
-	if err != nil {
-		return newProblem(r, http.StatusBadRequest, "The query string is not valid URL encoding. Send the team page's query string: m=TOKEN for each member, then v=VERSION.")
-	}
-	tl, err := s.parseTeamLink(query, false)
-	var he *httpError
-	switch {
-	case errors.As(err, &he):
-		return newProblem(r, he.status, he.message)
-	case err != nil:
-		return newProblem(r, http.StatusBadRequest, err.Error())
-	case tl.old:
-		return newProblem(r, http.StatusUnprocessableEntity, fmt.Sprintf(
-			"This team link was made with version %d of the content, and this is version %d. Team links record answers by position among a version's questions and options, so its answers cannot be read: each member must answer again.", tl.version, c.Version))
-	}
-	p, err := s.pages.Get(r, apiPrefix+"/team?"+s.teamQuery(tl.members), func() (*serve.Page, error) {
+	return s.respond(w, r, entry{key: key, cacheControl: apiCacheControl, build: func() (*serve.Page, error) {
 		t, err := s.teamDecision(tl)
 		if err != nil {
 			return nil, newProblem(r, http.StatusBadRequest, err.Error())
 		}
-		return jsonPage(s.teamBody(r, tl, t))
-	})
-	if err != nil {
-		return err
-	}
-	writeCacheable(w, r, p)
-	return nil
+		return jsonPage(s.teamBody(tl, t))
+	}})
 }
 
-func (s *Server) teamBody(r *http.Request, tl teamLink, t *decision.Team) apiTeam {
+func (s *Server) teamBody(tl teamLink, t *decision.Team) apiTeam {
 	c := s.content
 	body := apiTeam{
 		Version:       c.Version,
-		ShareURL:      s.publicURL(r, "/team?"+s.teamQuery(tl.members)),
+		ShareURL:      s.publicURL("/team?" + s.teamQuery(tl.members)),
 		Summary:       t.Summary(),
 		Asked:         t.Asked,
 		Agreed:        t.Agreed,
@@ -115,7 +110,7 @@ func (s *Server) teamBody(r *http.Request, tl teamLink, t *decision.Team) apiTea
 		Together:      []apiCombination{},
 	}
 	for _, cb := range t.Together {
-		ac := apiCombination{Member: cb.Member, Recommendation: cb.Result.Outcome.ID, URL: s.publicURL(r, "/result?"+c.Encode(cb.Answers))}
+		ac := apiCombination{Member: cb.Member, Recommendation: cb.Result.Outcome.ID, URL: s.publicURL("/result?" + c.Encode(cb.Answers))}
 		for _, q := range cb.Questions {
 			ac.Questions = append(ac.Questions, q.ID)
 		}
@@ -124,7 +119,7 @@ func (s *Server) teamBody(r *http.Request, tl teamLink, t *decision.Team) apiTea
 	if t.Result != nil {
 		body.Recommendation = &t.Result.Outcome.ID
 		body.Confidence = &apiTeamConfidence{Label: t.Result.Confidence.Label, Explanation: t.Result.Confidence.Explanation}
-		body.ResultURL = nullable(s.publicURL(r, "/result?"+c.Encode(t.Answers)))
+		body.ResultURL = nullable(s.publicURL("/result?" + c.Encode(t.Answers)))
 	} else if t.Blocking != nil {
 		body.Blocking = &t.Blocking.ID
 	}
@@ -135,7 +130,7 @@ func (s *Server) teamBody(r *http.Request, tl teamLink, t *decision.Team) apiTea
 			Recommendation: m.Result.Outcome.ID,
 			Confidence:     apiTeamConfidence{Label: m.Result.Confidence.Label, Explanation: m.Result.Confidence.Explanation},
 			Answers:        map[string]string(m.Answers),
-			ResultURL:      s.publicURL(r, "/result?"+c.Encode(m.Answers)),
+			ResultURL:      s.publicURL("/result?" + c.Encode(m.Answers)),
 		})
 	}
 	for _, d := range t.Disagreements {
@@ -150,7 +145,7 @@ func (s *Server) teamBody(r *http.Request, tl teamLink, t *decision.Team) apiTea
 			ap := apiPosition{Answer: p.Option.ID, Members: p.Members}
 			if p.Result != nil {
 				ap.Recommendation = &p.Result.Outcome.ID
-				ap.URL = nullable(s.publicURL(r, "/result?"+c.Encode(p.Answers)))
+				ap.URL = nullable(s.publicURL("/result?" + c.Encode(p.Answers)))
 			}
 			ad.Positions = append(ad.Positions, ap)
 		}

@@ -258,20 +258,19 @@ func benchComponent(b *testing.B, s *Server, name string) templ.Component {
 			target = p.target
 		}
 	}
-	r := httptest.NewRequest(http.MethodGet, target, nil)
-	state := c.ParseState(r.URL.Query())
-	rp := c.Replay(state.Raw)
+	rq := s.read(httptest.NewRequest(http.MethodGet, target, nil))
+	rp := c.Replay(rq.State().Raw)
 	switch name {
 	case "start":
-		return views.Start(views.StartPage{Meta: s.meta(r, siteName, "", false), StartURL: "/q/build?v=3"})
+		return views.Start(views.StartPage{Meta: s.meta(rq, siteName, "", false), StartURL: "/q/build?v=3"})
 	case "question":
-		return views.Question(s.questionPage(r, &rp, c.Question("build"), ""))
+		return views.Question(s.questionPage(rq, &rp, c.Question("build"), ""))
 	case "result", "result-unsure":
 		res, err := c.Evaluate(&rp)
 		if err != nil {
 			b.Fatal(err)
 		}
-		return views.Result(s.resultPage(r, &rp, res))
+		return views.Result(s.resultPage(rq, &rp, res))
 	}
 	b.Fatalf("no page %q", name)
 	return nil
@@ -321,14 +320,15 @@ func BenchmarkResultModel(b *testing.B) {
 			c := s.content
 			b.ReportAllocs()
 			for b.Loop() {
-				state := c.ParseState(r.URL.Query())
+				rq := s.read(r)
+				state := rq.State()
 				rp := c.Replay(state.Raw)
 				res, err := c.Evaluate(&rp)
 				if err != nil {
 					b.Fatal(err)
 				}
-				page := s.resultPage(r, &rp, res)
-				page.Notes = s.linkNotes(siteOf(r), state, rp.Answers)
+				page := s.resultPage(rq, &rp, res)
+				page.Notes = s.linkNotes(rq.site, state, rp.Answers)
 			}
 		})
 	}

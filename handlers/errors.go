@@ -77,14 +77,14 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		return
 	}
 	w.Header().Del("Link") // an error page has no oEmbed to discover
+	rq := s.read(r)
 	page := views.ErrorPage{
-		Meta:    s.meta(r, pageTitle(he.heading), "", true),
+		Meta:    s.meta(rq, pageTitle(he.heading), "", true),
 		Status:  he.status,
 		Heading: he.heading,
 		Message: he.message,
 	}
-	page.OEmbed = ""
-	st := siteOf(r)
+	st := rq.site
 	page.StartURL = site{embed: st.embed, theme: st.theme}.link("/", "") // not a broken team journey's
 	if he.status >= 500 {
 		page.RequestID = serve.RequestID(w)

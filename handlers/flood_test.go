@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"nestnext/static"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -71,7 +72,7 @@ func fetchURL(t *testing.T, target string) (*http.Response, string) {
 // answered, while every one of them waits; once slots free, every waiting miss gets its page.
 func TestMissFloodDoesNotStarveHits(t *testing.T) {
 	s, srv := floodServer(t, Config{})
-	hits := []string{srv.URL + "/result?" + fullPlatform, srv.URL + "/embed/q/build?v=3", srv.URL + s.meta(httptest.NewRequest("GET", "/", nil), "", "", false).CSS}
+	hits := []string{srv.URL + "/result?" + fullPlatform, srv.URL + "/embed/q/build?v=3", srv.URL + static.Path("app.css")}
 	for _, target := range hits {
 		if res, _ := fetchURL(t, target); res == nil || res.StatusCode != http.StatusOK {
 			t.Fatalf("%s does not load", target)

@@ -17,13 +17,13 @@ import (
 const howPath = "/how-it-decides"
 
 // how serves the map of the content the server runs on. It depends on nothing but the content.
-func (s *Server) how(w http.ResponseWriter, r *http.Request) error {
-	return s.servePage(w, r, func() (built, error) {
+func (s *Server) how(w http.ResponseWriter, rq *request) error {
+	return s.servePage(w, rq, func() (built, error) {
 		page := HowPage(s.content, decision.ContentFile)
-		page.Meta = s.meta(r, pageTitle("How the wizard decides"),
+		page.Meta = s.meta(rq, pageTitle("How the wizard decides"),
 			"Every question, answer, threshold and outcome of the NestJS, Next.js, or both? wizard, with the article's reasons: how the recommendation is reached.",
 			false)
-		page.Canonical = s.publicURL(r, howPath)
+		page.Canonical = s.publicURL(howPath)
 		page.StartURL = "/"
 		return built{page: views.How(page)}, nil
 	})

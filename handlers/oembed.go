@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"encoding/json"
-	"html"
 	"math"
 	"net"
 	"net/http"
@@ -12,6 +11,7 @@ import (
 
 	"nestnext/ogimage"
 	"nestnext/serve"
+	"nestnext/views"
 )
 
 // oEmbed 1.0 (https://oembed.com): blogs and docs tools (WordPress, Ghost, Discourse, and Notion
@@ -189,7 +189,7 @@ func (s *Server) oembed(w http.ResponseWriter, r *http.Request) error {
 		ProviderName: siteName,
 		ProviderURL:  origin + "/",
 		CacheAge:     oembedCacheAge,
-		HTML:         oembedHTML(src, origin+embedScriptPath, width, height),
+		HTML:         views.Snippet(views.OEmbedSnippet(src, origin+embedScriptPath, width, height)),
 		Width:        width,
 		Height:       height,
 	}
@@ -210,39 +210,19 @@ func (s *Server) oembed(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// oembedHTML is the snippet a consumer puts in its page: the embedded page in an iframe, which
-// embed.js adopts and sizes to each step. A consumer that drops scripts (WordPress does, for sites
-// it does not know) keeps the iframe at the size given here.
-func oembedHTML(src, script string, width, height int) string {
-	w, h := strconv.Itoa(width), strconv.Itoa(height)
-	return `<iframe data-nest-next-wizard src="` + html.EscapeString(src) + `" title="` + frameTitle +
-		`" width="` + w + `" height="` + h + `" loading="lazy" allow="clipboard-write; web-share"` +
-		` style="display:block;width:100%;max-width:` + w + `px;height:` + h + `px;border:0"></iframe>` +
-		`<script src="` + html.EscapeString(script) + `" async></script>`
-}
-
-// oembedLink is the oEmbed discovery Link header of a start, question or result page ("" for
-// none); meta gives the page the matching <link rel="alternate"> tag. Both are made once, when
-// the page is built, from its canonical URL.
-func (s *Server) oembedLink(r *http.Request) string {
-	href := s.oembedHref(r)
-	if href == "" {
-		return ""
-	}
-	return "<" + href + `>; rel="alternate"; type="application/json+oembed"; title="` + siteName + `"`
-}
-
-// oembedHref is the oEmbed endpoint URL for the page r asks for, named by its canonical URL on
-// our origin (a cached page holds nothing of one request's own query), or "" when the server has
-// no origin of its own or r is not a start, question or result page.
-func (s *Server) oembedHref(r *http.Request) string {
+// discoverable gives a start, question or result page its oEmbed discovery: the <link
+// rel="alternate"> tag in m, and the matching Link header to send with every response of the
+// page. Both name the page by its canonical URL on our origin (a cached page holds nothing of
+// one request's own query); there are none when the server has no origin of its own.
+func (s *Server) discoverable(rq *request, m *views.Meta) http.Header {
 	o := s.ownOrigin()
-	if o == nil || !discoverablePath(r.URL.Path) {
-		return ""
+	if o == nil || !discoverablePath(rq.URL.Path) {
+		return nil
 	}
-	page, _, _ := strings.Cut(s.pageKey(r), " ") // without a key's " removed=N" note
+	page, _, _ := strings.Cut(rq.Key(), " ") // without a key's " removed=N" note
 	page = strings.TrimSuffix(page, "?")
-	return o.Scheme + "://" + o.Host + oembedPath + "?url=" + url.QueryEscape(o.Scheme+"://"+o.Host+page) + "&format=json"
+	m.OEmbed = o.Scheme + "://" + o.Host + oembedPath + "?url=" + url.QueryEscape(o.Scheme+"://"+o.Host+page) + "&format=json"
+	return http.Header{"Link": {"<" + m.OEmbed + `>; rel="alternate"; type="application/json+oembed"; title="` + siteName + `"`}}
 }
 
 // discoverablePath reports whether p is a start, question or result page, on the site or in the

@@ -31,7 +31,7 @@ func (s *Server) ogPath(name string) string {
 }
 
 // ogImage serves a preview card. There is one per outcome and content version, rendered once and
-// kept in memory, with no personal data, so it can be cached forever.
+// kept for the life of the process, with no personal data, so it can be cached forever.
 func (s *Server) ogImage(w http.ResponseWriter, r *http.Request) error {
 	if chi.URLParam(r, "version") != strconv.Itoa(s.content.Version) {
 		return errNotFound
@@ -41,18 +41,18 @@ func (s *Server) ogImage(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return errNotFound
 	}
-	p, ok := s.fixed.Load("og " + name)
-	if !ok {
-		png, err := s.cards.Get(name, func() ogimage.Card { return card })
-		if err != nil {
-			return err
-		}
-		p, _ = s.fixed.LoadOrStore("og "+name, serve.NewPage("image/png", png))
-	}
-	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-	serve.Write(w, r, http.StatusOK, p.(*serve.Page))
-	return nil
+	return s.respond(w, r, entry{key: fixedKey("og " + name), fixed: true, cacheControl: immutable,
+		build: func() (*serve.Page, error) {
+			png, err := ogimage.Render(card)
+			if err != nil {
+				return nil, err
+			}
+			return serve.NewPage("image/png", png), nil
+		}})
 }
+
+// immutable is the Cache-Control of a response whose URL names its content (a hash, a version).
+const immutable = "public, max-age=31536000, immutable"
 
 func (s *Server) card(name string) (ogimage.Card, bool) {
 	c := s.content
@@ -83,13 +83,13 @@ func (s *Server) card(name string) (ogimage.Card, bool) {
 }
 
 // openGraph describes a page's preview card.
-func (s *Server) openGraph(r *http.Request, name, title, description, pageURL string) *views.OpenGraph {
+func (s *Server) openGraph(name, title, description, pageURL string) *views.OpenGraph {
 	return &views.OpenGraph{
 		Title:       title,
 		Description: description,
 		Type:        "website",
 		URL:         pageURL,
-		Image:       s.publicURL(r, s.ogPath(name)),
+		Image:       s.publicURL(s.ogPath(name)),
 		ImageAlt:    title,
 		ImageWidth:  ogimage.Width,
 		ImageHeight: ogimage.Height,

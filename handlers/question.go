@@ -14,8 +14,8 @@ import (
 
 // question shows one question. The URL carries every answer so far; a question that is not yet
 // due (an earlier one is unanswered) or no longer asked redirects to where the answers lead.
-func (s *Server) question(w http.ResponseWriter, r *http.Request) error {
-	q := s.content.Question(chi.URLParam(r, "id"))
+func (s *Server) question(w http.ResponseWriter, rq *request) error {
+	q := s.content.Question(chi.URLParam(rq.Request, "id"))
 	if q == nil {
 		return &httpError{
 			status:  http.StatusNotFound,
@@ -23,18 +23,19 @@ func (s *Server) question(w http.ResponseWriter, r *http.Request) error {
 			message: "This link points to a question the wizard does not have (it may have been renamed). Start again, or go back to the page you came from.",
 		}
 	}
-	return s.servePage(w, r, func() (built, error) {
-		st := siteOf(r)
-		state := s.content.ParseState(r.URL.Query())
+	return s.servePage(w, rq, func() (built, error) {
+		st := rq.site
+		state := rq.State()
 		rp := s.content.Replay(state.Raw)
 		if !rp.OnPath(q) || (rp.Next != nil && rp.Next.Position < q.Position) {
-			return built{}, redirect(w, r, s.nextURL(st, &rp, state))
+			return built{}, redirect(w, rq.Request, s.nextURL(st, &rp, state))
 		}
-		page := s.questionPage(r, &rp, q, "")
+		page := s.questionPage(rq, &rp, q, "")
 		page.Notes = append(s.linkNotes(st, state, rp.Answers), page.Notes...)
 		first := q.Position == 0 && len(state.Raw) == 0
 		view := s.viewCounter(q.ID)
-		return built{page: views.Question(page), seen: func() {
+		link := s.discoverable(rq, &page.Meta)
+		return built{page: views.Question(page), header: link, seen: func() {
 			if first {
 				s.countStart()
 			}
@@ -46,10 +47,10 @@ func (s *Server) question(w http.ResponseWriter, r *http.Request) error {
 // next receives a question's GET form: with an answer it redirects to the next step, without one
 // it shows the question again with an error (422, so tools and tests can tell it apart; htmx is
 // told to swap it in without changing the URL).
-func (s *Server) next(w http.ResponseWriter, r *http.Request) error {
-	st := siteOf(r)
+func (s *Server) next(w http.ResponseWriter, rq *request) error {
+	r, st := rq.Request, rq.site
 	query := r.URL.Query()
-	state := s.content.ParseState(query)
+	state := rq.State()
 	rp := s.content.Replay(state.Raw)
 	q := s.content.Question(query.Get("q"))
 	if q == nil || !rp.OnPath(q) {
@@ -64,11 +65,11 @@ func (s *Server) next(w http.ResponseWriter, r *http.Request) error {
 		}
 		return redirect(w, r, s.nextURL(st, &rp, state))
 	}
-	page := s.questionPage(r, &rp, q, "Select an answer to “"+q.Text+"”")
+	page := s.questionPage(rq, &rp, q, "Select an answer to “"+q.Text+"”")
 	page.Title = "Error: " + page.Title
 	if st.embed {
 		// Opened in a new tab, this is the question itself, not the form's target.
-		page.OpenURL = s.publicURL(r, "/q/"+q.ID+"?"+s.content.Encode(rp.Answers))
+		page.OpenURL = s.publicURL("/q/" + q.ID + "?" + s.content.Encode(rp.Answers))
 	}
 	return render(w, r, http.StatusUnprocessableEntity, views.Question(page))
 }
@@ -124,11 +125,11 @@ func (s *Server) linkNotes(st site, state decision.State, answers decision.Answe
 	return notes
 }
 
-func (s *Server) questionPage(r *http.Request, rp *decision.Replay, q *decision.Question, errMsg string) views.QuestionPage {
+func (s *Server) questionPage(rq *request, rp *decision.Replay, q *decision.Question, errMsg string) views.QuestionPage {
 	c := s.content
-	st := siteOf(r)
+	st := rq.site
 	page := views.QuestionPage{
-		Meta:       s.meta(r, pageTitle(q.Text), "", true),
+		Meta:       s.meta(rq, pageTitle(q.Text), "", true),
 		Question:   q,
 		Options:    c.Offered(rp, q),
 		Selected:   rp.Answers[q.ID],

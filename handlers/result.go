@@ -12,50 +12,45 @@ import (
 
 // result shows the recommendation. Its URL is the share link: it renders in full for anyone who
 // opens it. Incomplete answers redirect to the first unanswered question.
-func (s *Server) result(w http.ResponseWriter, r *http.Request) error {
-	return s.servePage(w, r, func() (built, error) {
+func (s *Server) result(w http.ResponseWriter, rq *request) error {
+	return s.servePage(w, rq, func() (built, error) {
 		c := s.content
-		state := c.ParseState(r.URL.Query())
+		state := rq.State()
 		rp := c.Replay(state.Raw)
 		if !rp.Complete() {
-			return built{}, redirect(w, r, s.nextURL(siteOf(r), &rp, state))
+			return built{}, redirect(w, rq.Request, s.nextURL(rq.site, &rp, state))
 		}
-		if siteOf(r).team != "" {
-			return built{}, s.finishJourney(w, r, rp.Answers)
+		if rq.site.team != "" {
+			return built{}, s.finishJourney(w, rq, rp.Answers)
 		}
 		res, err := c.Evaluate(&rp)
 		if err != nil {
 			return built{}, err
 		}
-		page := s.resultPage(r, &rp, res)
-		page.Notes = s.linkNotes(siteOf(r), state, rp.Answers)
-		return built{page: views.Result(page)}, nil
+		page := s.resultPage(rq, &rp, res)
+		page.Notes = s.linkNotes(rq.site, state, rp.Answers)
+		link := s.discoverable(rq, &page.Meta)
+		return built{page: views.Result(page), header: link}, nil
 	})
 }
 
 // resultMarkdown serves the result as a Markdown Architecture Decision Record to download. The
-// record is dated, so it is cached per canonical answers and day. The result page links it by its
-// canonical query, which is looked up as it came, unparsed (as pages.go's cached does); any other
-// query is parsed to its canonical key.
-func (s *Server) resultMarkdown(w http.ResponseWriter, r *http.Request) error {
+// record is dated, so it is cached per canonical answers and day.
+func (s *Server) resultMarkdown(w http.ResponseWriter, rq *request) error {
 	date := s.now().Format("2006-01-02")
-	p, ok := s.pages.Lookup(r.URL.Path + "?" + r.URL.RawQuery + " " + date)
-	if !ok {
-		var err error
-		if p, err = s.decisionRecord(r, date); err != nil {
-			return err
-		}
-	}
-	w.Header().Set("Cache-Control", pageCacheControl)
-	serve.Write(w, r, http.StatusOK, p)
-	return nil
+	return s.respond(w, rq.Request, entry{
+		key:          func() (string, error) { return "/result.md?" + rq.Query(), nil },
+		variant:      date,
+		cacheControl: pageCacheControl,
+		build:        func() (*serve.Page, error) { return s.decisionRecord(rq, date) },
+	})
 }
 
-// decisionRecord is the record of r's answers on date, built once per canonical key.
-func (s *Server) decisionRecord(r *http.Request, date string) (*serve.Page, error) {
+// decisionRecord is the record of rq's answers on date.
+func (s *Server) decisionRecord(rq *request, date string) (*serve.Page, error) {
 	c := s.content
-	state := c.ParseState(r.URL.Query())
-	return s.pages.Get(r, "/result.md?"+s.canonicalQuery(state)+" "+date, func() (*serve.Page, error) {
+	state := rq.State()
+	{
 		s.countRecordBuilt("result")
 		rp := c.Replay(state.Raw)
 		if !rp.Complete() {
@@ -69,7 +64,7 @@ func (s *Server) decisionRecord(r *http.Request, date string) (*serve.Page, erro
 		if err != nil {
 			return nil, err
 		}
-		page := s.resultPage(r, &rp, res)
+		page := s.resultPage(rq, &rp, res)
 		a := c.Article
 		adr := views.ADRPage{
 			ResultPage:    page,
@@ -80,10 +75,10 @@ func (s *Server) decisionRecord(r *http.Request, date string) (*serve.Page, erro
 			Publisher:     a.Publisher,
 			Published:     a.Published,
 		}
-		st := siteOf(r)
+		st := rq.site
 		abs := func(alt decision.Alternative) views.ChangeView {
 			cv := s.changeView(st, alt)
-			cv.AbsURL = s.publicURL(r, cv.URL)
+			cv.AbsURL = s.publicURL(cv.URL)
 			return cv
 		}
 		for _, alt := range c.Counterfactuals(&rp, res) {
@@ -94,7 +89,7 @@ func (s *Server) decisionRecord(r *http.Request, date string) (*serve.Page, erro
 		}
 		for i := range adr.Deciders {
 			if q := &adr.Deciders[i].Question; q.URL != "" {
-				q.URL = s.publicURL(r, q.URL)
+				q.URL = s.publicURL(q.URL)
 			}
 		}
 		for _, alt := range c.ScopeChanges(&rp, res) {
@@ -118,17 +113,17 @@ func (s *Server) decisionRecord(r *http.Request, date string) (*serve.Page, erro
 		p := serve.NewPage("text/markdown; charset=utf-8", buf.Bytes())
 		p.Header = http.Header{"Content-Disposition": {`attachment; filename="decision-record-` + res.Outcome.ID + `.md"`}}
 		return p, nil
-	})
+	}
 }
 
-func (s *Server) resultPage(r *http.Request, rp *decision.Replay, res *decision.Result) views.ResultPage {
+func (s *Server) resultPage(rq *request, rp *decision.Replay, res *decision.Result) views.ResultPage {
 	c := s.content
-	st := siteOf(r)
+	st := rq.site
 	o := res.Outcome
 	enc := c.Encode(rp.Answers)
 	title := resultTitle(o)
 	page := views.ResultPage{
-		Meta:                s.meta(r, pageTitle(title), o.Summary, true),
+		Meta:                s.meta(rq, pageTitle(title), o.Summary, true),
 		OutcomeID:           o.ID,
 		Undecided:           o.Undecided,
 		Headline:            o.Headline,
@@ -169,8 +164,8 @@ func (s *Server) resultPage(r *http.Request, rp *decision.Replay, res *decision.
 			Dimension:     row.Dimension,
 			NestJS:        row.NestJS.Text,
 			NextJS:        row.NextJS.Text,
-			NestJSSection: s.sectionTitle(row.NestJS.Section),
-			NextJSSection: s.sectionTitle(row.NextJS.Section),
+			NestJSSection: c.SectionTitle(row.NestJS.Section),
+			NextJSSection: c.SectionTitle(row.NextJS.Section),
 			Relevant:      res.IsRelevant(row),
 		})
 	}
@@ -223,7 +218,7 @@ func (s *Server) resultPage(r *http.Request, rp *decision.Replay, res *decision.
 		page.Open = append(page.Open, ov)
 	}
 	page.ADRURL = "/result.md?" + enc
-	page.ShareURL = s.publicURL(r, "/result?"+enc)
+	page.ShareURL = s.publicURL("/result?" + enc)
 	page.TeamURL = st.link("/team", s.teamQuery([]decision.TeamMember{{Answers: rp.Answers}}))
 	page.Canonical = page.ShareURL
 	if st.embed {
@@ -231,7 +226,7 @@ func (s *Server) resultPage(r *http.Request, rp *decision.Replay, res *decision.
 	}
 	page.Why = whyShort(res)
 	// The preview says what the result is, in the words the page leads with.
-	page.OG = s.openGraph(r, o.ID, title, o.Summary, page.ShareURL)
+	page.OG = s.openGraph(o.ID, title, o.Summary, page.ShareURL)
 	page.OG.ImageAlt = title + ". The two needs, web front end and dedicated backend, with the " + o.Name + " region outlined."
 	if o.Undecided {
 		page.OG.ImageAlt = title + ". The two needs, web front end and dedicated backend, with the answers still open."
@@ -250,14 +245,7 @@ func (s *Server) resultPage(r *http.Request, rp *decision.Replay, res *decision.
 }
 
 func (s *Server) quote(text, section string) views.Quote {
-	return views.Quote{Text: text, Section: s.sectionTitle(section)}
-}
-
-func (s *Server) sectionTitle(id string) string {
-	if sec := s.content.Section(id); sec != nil {
-		return sec.Title
-	}
-	return ""
+	return views.Quote{Text: text, Section: s.content.SectionTitle(section)}
 }
 
 // settlesOne reports whether one of the deciding changes settles a "Not sure" answer.

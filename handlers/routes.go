@@ -16,7 +16,9 @@ import (
 // A request passes, in order: serve.Instrument (request ID, log line, metrics), the security
 // headers (every response has them, a 414 or a panic's 500 included; under /embed/ the embed's,
 // so its error pages can be framed like its pages), recoverPanics, limitQuery, then the route's
-// handler, which writes its response through serve.Write.
+// handler, which writes its response through serve.Write. Page handlers are wrapped in page
+// (request.go), which reads the request once; every cached response goes through respond
+// (cache.go).
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
 	r.Use(serve.Instrument{Log: s.log, Metrics: s.cfg.Metrics, Route: routePattern}.Middleware)
@@ -25,14 +27,14 @@ func (s *Server) routes() http.Handler {
 	r.Use(s.limitQuery)
 
 	s.wizardRoutes(r)
-	getAndHead(r, "/result.md", s.handle(s.resultMarkdown))
-	getAndHead(r, "/team.md", s.handle(s.teamMarkdown))
+	getAndHead(r, "/result.md", s.page(s.resultMarkdown))
+	getAndHead(r, "/team.md", s.page(s.teamMarkdown))
 	getAndHead(r, "/static/*", s.handle(s.static))
 	getAndHead(r, "/og/v{version}/{name}.png", s.handle(s.ogImage))
 	getAndHead(r, "/embed.js", s.handle(s.embedScript))
-	getAndHead(r, "/embedding", s.handle(s.embedding))
+	getAndHead(r, "/embedding", s.page(s.embedding))
 	getAndHead(r, oembedPath, s.handle(s.oembed))
-	getAndHead(r, howPath, s.handle(s.how))
+	getAndHead(r, howPath, s.page(s.how))
 	getAndHead(r, "/robots.txt", robots)
 	getAndHead(r, "/healthz", text("no-store", "ok\n")) // the process is alive
 	getAndHead(r, "/readyz", http.HandlerFunc(s.readyz))
@@ -49,9 +51,8 @@ func (s *Server) routes() http.Handler {
 		r.MethodNotAllowed(s.handle(s.methodNotAllowed).ServeHTTP)
 	})
 
-	// The JSON API: problem JSON errors, CORS, a CSP for JSON (apiHeaders).
+	// The JSON API: problem JSON errors, CORS and a CSP for JSON (apiHeaders, set by headers).
 	r.Route(apiPrefix, func(r chi.Router) {
-		r.Use(serve.Headers(apiHeaders))
 		for path, h := range map[string]handlerFunc{
 			"/decision":     s.apiDecision,
 			"/result":       s.apiResult,
@@ -70,12 +71,12 @@ func (s *Server) routes() http.Handler {
 // wizardRoutes are the pages a visitor steps through, on the site and in the embed alike.
 func (s *Server) wizardRoutes(r chi.Router) {
 	r = r.With(s.teamJourney) // a team journey's tm= rides along (team.go)
-	getAndHead(r, "/", s.handle(s.start))
-	getAndHead(r, "/q/{id}", s.handle(s.question))
-	getAndHead(r, "/next", s.handle(s.next))
-	getAndHead(r, "/result", s.handle(s.result))
-	getAndHead(r, "/team", s.handle(s.team))          // a team's decision (team.go)
-	getAndHead(r, "/team/join", s.handle(s.teamJoin)) // a member's name, then their answers
+	getAndHead(r, "/", s.page(s.start))
+	getAndHead(r, "/q/{id}", s.page(s.question))
+	getAndHead(r, "/next", s.page(s.next))
+	getAndHead(r, "/result", s.page(s.result))
+	getAndHead(r, "/team", s.page(s.team))          // a team's decision (team.go)
+	getAndHead(r, "/team/join", s.page(s.teamJoin)) // a member's name, then their answers
 }
 
 // getAndHead registers h for GET and HEAD: net/http sends no body for HEAD, whatever h writes.
@@ -93,13 +94,23 @@ func routePattern(r *http.Request) string {
 }
 
 // headers sets the security headers before anything answers: the embed's for a path under
-// /embed/ (a 414 or a 405 is answered before the embed's routes), the site's for every other.
+// /embed/ (a 414 or a 405 is answered before the embed's routes), the API's under /api/, the
+// site's for every other.
 func (s *Server) headers(next http.Handler) http.Handler {
-	site, embed := serve.Headers(s.securityHeaders(false))(next), serve.Headers(s.securityHeaders(true))(next)
+	api := s.securityHeaders(false)
+	for k, v := range apiHeaders {
+		api[k] = v
+	}
+	site := serve.Headers(s.securityHeaders(false))(next)
+	embed := serve.Headers(s.securityHeaders(true))(next)
+	apiNext := serve.Headers(api)(next)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if embedPath(r.URL.Path) {
+		switch p := r.URL.Path; {
+		case embedPath(p):
 			embed.ServeHTTP(w, r)
-		} else {
+		case p == apiPrefix || strings.HasPrefix(p, apiPrefix+"/"):
+			apiNext.ServeHTTP(w, r)
+		default:
 			site.ServeHTTP(w, r)
 		}
 	})

@@ -2,9 +2,13 @@
 // models. It knows nothing of scoring (package decision), of markup (package views), or of how
 // bytes reach the wire (package serve).
 //
-// routes.go lists every route. Page handlers return an error, which handle (errors.go) turns
-// into an error page; API handlers too, and api (api.go) turns it into problem JSON. A page is a
-// pure function of its canonical URL (pages.go): rendered and compressed once, served as bytes.
+// routes.go lists every route and wires the features to a small core: server.go (the server,
+// meta), request.go (a request read once: its site, answers and canonical key), cache.go (the one
+// entry point of every cached response), render.go, site.go (links in the mode a visitor is in),
+// errors.go and problem.go (error pages and problem JSON) and metrics.go. The core calls no
+// feature file (a test checks it). Page handlers return an error, which handle (errors.go)
+// turns into an error page; API handlers too, and api (api.go) turns it into problem JSON. A page
+// is a pure function of its canonical URL: rendered and compressed once, served as bytes.
 package handlers
 
 import (
@@ -15,7 +19,6 @@ import (
 	"time"
 
 	"nestnext/decision"
-	"nestnext/ogimage"
 	"nestnext/serve"
 	"nestnext/static"
 	"nestnext/views"
@@ -53,12 +56,13 @@ type Server struct {
 	cfg     Config
 	// now is the clock, replaceable in tests (decision records are dated).
 	now      func() time.Time
-	cards    *ogimage.Cache
 	counters *counters
+	// parseState reads a query's answers (the content's ParseState); tests count its calls.
+	parseState func(url.Values) decision.State
 	// pages holds every rendered body by canonical key (pages.go).
 	pages *serve.Cache
 	// fixed holds the few bodies that never change and that a flood must neither evict nor
-	// make wait for a build slot: the static files and the preview cards, by name.
+	// make wait for a build slot: the static files (made at start-up) and the preview cards.
 	fixed sync.Map // string → *serve.Page
 }
 
@@ -75,14 +79,24 @@ func newServer(content *decision.Content, log *slog.Logger, cfg Config) *Server 
 	if cfg.EmbedAllowedOrigins == nil {
 		cfg.EmbedAllowedOrigins = DefaultEmbedAllowedOrigins
 	}
-	s := &Server{content: content, log: log, cfg: cfg, now: time.Now, cards: ogimage.NewCache(), pages: serve.NewCache(pageCacheBytes), counters: newCounters(cfg.Metrics, content)}
+	s := &Server{content: content, log: log, cfg: cfg, now: time.Now, pages: serve.NewCache(pageCacheBytes),
+		counters: newCounters(cfg.Metrics, content), parseState: content.ParseState}
 	registerCache(cfg.Metrics, s.pages)
+	// The assets, each compressed once at the best level.
+	for _, name := range static.Names() {
+		a, _ := static.Lookup(name)
+		s.fixed.Store(assetKey(name), serve.NewFixedPage(a.ContentType, a.Body))
+	}
 	return s
 }
 
-// meta fills the parts of <head> every page shares.
-func (s *Server) meta(r *http.Request, title, description string, noindex bool) views.Meta {
-	st := siteOf(r)
+// assetKey is the fixed store's key of a static file.
+func assetKey(name string) string { return "asset " + name }
+
+// meta fills the parts of <head> every page shares. A page that can be embedded elsewhere adds
+// its oEmbed discovery link itself (oembed.go).
+func (s *Server) meta(rq *request, title, description string, noindex bool) views.Meta {
+	st := rq.site
 	m := views.Meta{
 		Title:       title,
 		Description: description,
@@ -92,7 +106,6 @@ func (s *Server) meta(r *http.Request, title, description string, noindex bool) 
 		HTMX:        static.Path("vendor/htmx/htmx.min.js"),
 		Embed:       st.embed,
 		Favicon:     static.Path("favicon.svg"),
-		OEmbed:      s.oembedHref(r),
 	}
 	if st.embed {
 		// In an iframe, a click that beat a lazily loaded htmx would be a full navigation, which
@@ -103,14 +116,14 @@ func (s *Server) meta(r *http.Request, title, description string, noindex bool) 
 		if st.theme.accent != "" {
 			m.ThemeCSS = "/embed/theme.css?accent=" + st.theme.accent
 		}
-		m.OpenURL = s.publicURL(r, s.sitePath(r))
+		m.OpenURL = s.publicURL(rq.SitePath())
 	}
 	return m
 }
 
 // publicURL makes a site path absolute from PUBLIC_URL and nothing else: a page is cached and
 // served to everyone who asks for its URL, so it holds nothing from one request's headers.
-func (s *Server) publicURL(_ *http.Request, pathAndQuery string) string {
+func (s *Server) publicURL(pathAndQuery string) string {
 	if u := s.cfg.PublicURL; u != nil {
 		return (&url.URL{Scheme: u.Scheme, Host: u.Host}).String() + pathAndQuery
 	}

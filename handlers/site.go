@@ -70,7 +70,7 @@ func siteOf(r *http.Request) site {
 	if embedPath(r.URL.Path) {
 		st = site{embed: true, theme: parseTheme(r.URL.Query())}
 	}
-	st.team, _ = r.Context().Value(journeyKey{}).(string) // set by teamJourney once validated
+	st.team, _ = r.Context().Value(journeyKey{}).(string) // set by the team feature once validated
 	return st
 }
 
@@ -86,29 +86,21 @@ func (st site) prefix() string {
 }
 
 // link builds an internal URL in this mode: the path under the mode's prefix, the answers query,
-// then the embed theme options.
+// then the embed theme options and a team journey's tm=.
 func (st site) link(path, query string) string {
+	if query = st.extend(query); query == "" {
+		return st.prefix() + path
+	}
+	return st.prefix() + path + "?" + query
+}
+
+// extend appends what this mode's links carry to a query: the embed theme, a journey's tm=.
+func (st site) extend(query string) string {
 	if extra := st.theme.query(); st.embed && extra != "" {
 		query = strings.TrimPrefix(query+"&"+extra, "&")
 	}
 	if st.team != "" {
 		query = strings.TrimPrefix(query+"&"+journeyParam+"="+url.QueryEscape(st.team), "&")
 	}
-	if query == "" {
-		return st.prefix() + path
-	}
-	return st.prefix() + path + "?" + query
-}
-
-// sitePath returns the same page outside the embed (for "Open in a new tab"), with its canonical
-// query: the page is cached, so it may hold nothing of the request's URL beyond what its key names.
-func (s *Server) sitePath(r *http.Request) string {
-	// One leading slash only: "//host/..." would be a link to another site.
-	p := "/" + strings.TrimLeft(strings.TrimPrefix(r.URL.Path, "/embed"), "/")
-	state := s.content.ParseState(r.URL.Query())
-	if p == "/" && len(state.Raw) == 0 {
-		return p
-	}
-	// Re-escape: the decoded path may hold anything a visitor typed.
-	return (&url.URL{Path: p, RawQuery: s.canonicalQuery(state)}).String()
+	return query
 }

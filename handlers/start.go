@@ -9,23 +9,23 @@ import (
 	"nestnext/views"
 )
 
-func (s *Server) start(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) start(w http.ResponseWriter, rq *request) error {
 	c := s.content
-	if st := siteOf(r); st.embed && st.theme.hideIntro {
+	if st := rq.site; st.embed && st.theme.hideIntro {
 		// An embedder asked to skip the introduction: start at the first question.
-		return redirect(w, r, st.link("/q/"+c.Questions[0].ID, c.Encode(decision.Answers{})))
+		return redirect(w, rq.Request, st.link("/q/"+c.Questions[0].ID, c.Encode(decision.Answers{})))
 	}
-	return s.servePage(w, r, func() (built, error) {
+	return s.servePage(w, rq, func() (built, error) {
 		lo, hi := c.PathLengths()
 		published := c.Article.Published
 		if t, err := time.Parse("2006-01-02", published); err == nil {
 			published = t.Format("2 January 2006")
 		}
 		page := views.StartPage{
-			Meta: s.meta(r, siteName+" A decision wizard for CTOs",
+			Meta: s.meta(rq, siteName+" A decision wizard for CTOs",
 				"Answer a few questions about your project and get a reasoned recommendation: NestJS, Next.js, or NestJS behind a Next.js front end, with a side-by-side comparison drawn from a CTO's article.",
 				false),
-			StartURL:      siteOf(r).link("/q/"+c.Questions[0].ID, c.Encode(decision.Answers{})),
+			StartURL:      rq.site.link("/q/"+c.Questions[0].ID, c.Encode(decision.Answers{})),
 			MinQuestions:  lo,
 			MaxQuestions:  hi,
 			ArticleTitle:  c.Article.Title,
@@ -43,7 +43,7 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request) error {
 				Name:        e.Title,
 				Description: e.Description,
 				Quote:       s.quote(e.Quote, e.Section),
-				URL:         siteOf(r).link("/result", c.Encode(e.Answers)),
+				URL:         rq.site.link("/result", c.Encode(e.Answers)),
 			}
 			if o := c.Outcome(e.Outcome); o != nil {
 				ex.Outcome = o.Name
@@ -53,8 +53,9 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request) error {
 			}
 			page.Examples = append(page.Examples, ex)
 		}
-		page.Canonical = s.publicURL(r, "/")
-		page.OG = s.openGraph(r, "start", siteName, page.Description, page.Canonical)
-		return built{page: views.Start(page)}, nil
+		page.Canonical = s.publicURL("/")
+		page.OG = s.openGraph("start", siteName, page.Description, page.Canonical)
+		link := s.discoverable(rq, &page.Meta)
+		return built{page: views.Start(page), header: link}, nil
 	})
 }

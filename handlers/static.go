@@ -5,7 +5,6 @@ import (
 	"math"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/go-chi/chi/v5"
 
@@ -13,32 +12,24 @@ import (
 	"nestnext/static"
 )
 
-// static serves embedded assets. Hashed names never change content, so they are cached for a year.
+// static serves embedded assets, made into responses at start-up (newServer). Hashed names never
+// change content, so they are cached for a year.
 func (s *Server) static(w http.ResponseWriter, r *http.Request) error {
-	name := chi.URLParam(r, "*")
-	if strings.Contains(name, "..") {
-		return errNotFound
-	}
-	a, hashed := static.Lookup(name)
+	a, hashed := static.Lookup(chi.URLParam(r, "*"))
 	if a == nil {
 		return errNotFound
 	}
+	cc := "public, max-age=300"
 	if hashed {
-		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-	} else {
-		w.Header().Set("Cache-Control", "public, max-age=300")
+		cc = immutable
 	}
-	serve.Write(w, r, http.StatusOK, s.asset(a))
-	return nil
+	return s.respond(w, r, s.assetEntry(a.Name, cc))
 }
 
-// asset is a static file as a page, with the brotli and gzip copies made at start-up.
-func (s *Server) asset(a *static.Asset) *serve.Page {
-	if p, ok := s.fixed.Load("asset " + a.Name); ok {
-		return p.(*serve.Page)
-	}
-	p, _ := s.fixed.LoadOrStore("asset "+a.Name, serve.Precompressed(a.ContentType, a.Body, a.Brotli, a.Gzip))
-	return p.(*serve.Page)
+// assetEntry is the stored response of a static file.
+func (s *Server) assetEntry(name, cacheControl string) entry {
+	return entry{key: fixedKey(assetKey(name)), fixed: true, cacheControl: cacheControl,
+		build: func() (*serve.Page, error) { return nil, errNotFound }} // all made at start-up
 }
 
 // text answers with a fixed plain-text body, made once.
@@ -73,7 +64,7 @@ func (s *Server) themeCSS(w http.ResponseWriter, r *http.Request) error {
 	if t.accent == "" {
 		return errNotFound
 	}
-	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	w.Header().Set("Cache-Control", immutable)
 	css := fmt.Sprintf(":root{--accent:#%s;--accent-text:%s}\n", t.accent, textOn(t.accent))
 	serve.Write(w, r, http.StatusOK, serve.NewPage("text/css; charset=utf-8", []byte(css)))
 	return nil

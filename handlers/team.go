@@ -8,7 +8,6 @@ package handlers
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -22,9 +21,8 @@ import (
 )
 
 const (
-	memberParam  = "m"
-	journeyParam = "tm"
-	journeySep   = "~"
+	memberParam = "m"
+	journeySep  = "~"
 )
 
 // teamLink is what a team link's query says.
@@ -143,9 +141,6 @@ func (s *Server) parseJourney(v string) (journey, error) {
 
 // teamJourney puts a tm= parameter into the request's site, so every link and form the
 // question pages make carries it. A malformed one gets the 400 page.
-// journeyKey is the context key of a validated team journey's tm= value (see siteOf).
-type journeyKey struct{}
-
 func (s *Server) teamJourney(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !strings.Contains(r.URL.RawQuery, journeyParam+"=") {
@@ -161,7 +156,7 @@ func (s *Server) teamJourney(next http.Handler) http.Handler {
 			s.renderError(w, r, err)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), journeyKey{}, v)))
+		next.ServeHTTP(w, withJourney(r, v))
 	})
 }
 
@@ -181,22 +176,23 @@ func (s *Server) journeyBack(st site) string {
 
 // finishJourney ends a team journey whose answers are complete: the member takes their seat and
 // the visitor lands on the team page.
-func (s *Server) finishJourney(w http.ResponseWriter, r *http.Request, answers decision.Answers) error {
-	st := siteOf(r)
+func (s *Server) finishJourney(w http.ResponseWriter, rq *request, answers decision.Answers) error {
+	st := rq.site
 	j, err := s.parseJourney(st.team)
 	if err != nil {
 		return err
 	}
 	j.members[j.seat].Answers = answers
 	st.team = ""
-	return redirect(w, r, st.link("/team", s.teamQuery(j.members)))
+	return redirect(w, rq.Request, st.link("/team", s.teamQuery(j.members)))
 }
 
 // team shows a team's decision. Opened from a question page of a team journey (tm= set, with the
 // answers given so far), it is the team as it stands with the way back to those questions.
-func (s *Server) team(w http.ResponseWriter, r *http.Request) error {
-	if siteOf(r).team != "" {
-		return s.servePage(w, r, func() (built, error) { return s.teamResume(w, r) })
+func (s *Server) team(w http.ResponseWriter, rq *request) error {
+	r := rq.Request
+	if rq.site.team != "" {
+		return s.servePage(w, rq, func() (built, error) { return s.teamResume(w, rq) })
 	}
 	tl, parseErr := s.parseTeamLink(r.URL.Query(), false)
 	// The page depends on the members, the version and the embed theme only: the canonical team
@@ -206,17 +202,17 @@ func (s *Server) team(w http.ResponseWriter, r *http.Request) error {
 			return r.URL.Path + "?" + r.URL.RawQuery
 		}
 		q := s.teamQuery(tl.members)
-		if st := siteOf(r); st.embed && st.theme.query() != "" {
+		if st := rq.site; st.embed && st.theme.query() != "" {
 			q += "&" + st.theme.query()
 		}
 		return r.URL.Path + "?" + q
 	}
-	return s.serveKeyed(w, r, key, func() (built, error) {
+	return s.serveKeyed(w, rq, key, func() (built, error) {
 		tl, err := tl, parseErr
 		if err != nil {
 			return built{}, err
 		}
-		page, _, err := s.teamPage(r, tl)
+		page, _, err := s.teamPage(rq, tl)
 		if err != nil {
 			return built{}, err
 		}
@@ -227,21 +223,21 @@ func (s *Server) team(w http.ResponseWriter, r *http.Request) error {
 // teamResume is the team page of a journey under way: the team without the member's new answers,
 // and a link back to the question the answers lead to. The page is keyed as a question page is
 // (the answers and tm=), since it depends on both.
-func (s *Server) teamResume(w http.ResponseWriter, r *http.Request) (built, error) {
+func (s *Server) teamResume(w http.ResponseWriter, rq *request) (built, error) {
 	c := s.content
-	st := siteOf(r)
+	st := rq.site
 	j, err := s.parseJourney(st.team)
 	if err != nil {
 		return built{}, err
 	}
-	state := c.ParseState(r.URL.Query())
+	state := rq.State()
 	rp := c.Replay(state.Raw)
 	others := j.others()
 	if len(others) == 0 || rp.Complete() {
 		// No team page to show yet, or answers that are done: where the answers lead.
-		return built{}, redirect(w, r, s.nextURL(st, &rp, state))
+		return built{}, redirect(w, rq.Request, s.nextURL(st, &rp, state))
 	}
-	page, _, err := s.teamPage(r, teamLink{members: others, version: c.Version})
+	page, _, err := s.teamPage(rq, teamLink{members: others, version: c.Version})
 	if err != nil {
 		return built{}, err
 	}
@@ -252,8 +248,8 @@ func (s *Server) teamResume(w http.ResponseWriter, r *http.Request) (built, erro
 
 // teamJoin starts a member's journey: from a team link's form (m=…, v=, name=) to the first
 // question. With seat= set, it only renames that member and goes back to the team page.
-func (s *Server) teamJoin(w http.ResponseWriter, r *http.Request) error {
-	c := s.content
+func (s *Server) teamJoin(w http.ResponseWriter, rq *request) error {
+	c, r := s.content, rq.Request
 	q := r.URL.Query()
 	tl, err := s.parseTeamLink(q, true)
 	if err != nil {
@@ -267,7 +263,7 @@ func (s *Server) teamJoin(w http.ResponseWriter, r *http.Request) error {
 		return &httpError{status: http.StatusBadRequest, heading: "This name cannot be used",
 			message: fmt.Sprintf("A name is plain text of at most %d characters, without line breaks or control characters. Go back and shorten or retype it.", decision.MaxNameRunes)}
 	}
-	st := siteOf(r)
+	st := rq.site
 	if seat := q.Get("seat"); seat != "" {
 		i, err := strconv.Atoi(seat)
 		if err != nil || i < 0 || i >= len(tl.members) {
@@ -297,9 +293,9 @@ func (s *Server) teamDecision(tl teamLink) (*decision.Team, error) {
 
 // teamPage is the team page's view. Its links never carry a journey's tm=: they lead out of it
 // (member change links start their own).
-func (s *Server) teamPage(r *http.Request, tl teamLink) (views.TeamPage, *decision.Team, error) {
+func (s *Server) teamPage(rq *request, tl teamLink) (views.TeamPage, *decision.Team, error) {
 	c := s.content
-	st := siteOf(r)
+	st := rq.site
 	st.team = ""
 	page := views.TeamPage{
 		StartURL:     st.link("/", ""),
@@ -310,7 +306,7 @@ func (s *Server) teamPage(r *http.Request, tl teamLink) (views.TeamPage, *decisi
 	}
 	if tl.old {
 		page.Old = true
-		page.Meta = s.meta(r, pageTitle("Team link from another version"), "", true)
+		page.Meta = s.meta(rq, pageTitle("Team link from another version"), "", true)
 		for i, m := range tl.members {
 			name := m.Name
 			if name == "" {
@@ -327,7 +323,7 @@ func (s *Server) teamPage(r *http.Request, tl teamLink) (views.TeamPage, *decisi
 		return page, nil, err
 	}
 	tq := s.teamQuery(tl.members)
-	page.ShareURL = s.publicURL(r, "/team?"+tq)
+	page.ShareURL = s.publicURL("/team?" + tq)
 	page.MDURL = "/team.md?" + tq
 	page.TeamSummary = t.Summary()
 	title := "Team decision: not decided yet"
@@ -343,9 +339,9 @@ func (s *Server) teamPage(r *http.Request, tl teamLink) (views.TeamPage, *decisi
 	} else {
 		page.NoResult = "“" + t.Blocking.Text + "” has no answer most of you gave, and no “Not sure” answer for the team to fall back on. Settle it first."
 	}
-	page.Meta = s.meta(r, pageTitle(title), desc, true)
+	page.Meta = s.meta(rq, pageTitle(title), desc, true)
 	page.Canonical = page.ShareURL
-	page.OG = s.openGraph(r, ogName, title, desc, page.ShareURL)
+	page.OG = s.openGraph(ogName, title, desc, page.ShareURL)
 
 	for i, m := range t.Members {
 		name := t.MemberName(i)
@@ -465,42 +461,36 @@ func (s *Server) disagreementView(st site, t *decision.Team, d *decision.Disagre
 }
 
 // teamMarkdown serves the team's decision record. Like the result's (resultMarkdown), it is dated,
-// so it is cached per team and day: the team page links it by its canonical query, looked up as
-// it came; any other query is parsed to its canonical key.
-func (s *Server) teamMarkdown(w http.ResponseWriter, r *http.Request) error {
+// so it is cached per team and day.
+func (s *Server) teamMarkdown(w http.ResponseWriter, rq *request) error {
 	date := s.now().Format("2006-01-02")
-	p, ok := s.pages.Lookup(r.URL.Path + "?" + r.URL.RawQuery + " " + date)
-	if !ok {
-		tl, err := s.parseTeamLink(r.URL.Query(), false)
-		if err != nil {
-			return err
+	var tl teamLink
+	key := func() (string, error) {
+		var err error
+		if tl, err = s.parseTeamLink(rq.URL.Query(), false); err != nil {
+			return "", err
 		}
 		if tl.old {
-			return &httpError{status: http.StatusUnprocessableEntity, heading: "This team link needs new answers",
+			return "", &httpError{status: http.StatusUnprocessableEntity, heading: "This team link needs new answers",
 				message: "It was made with another version of the wizard, so its answers cannot be read. Open the team link for the notice and start a new one."}
 		}
-		if p, err = s.pages.Get(r, "/team.md?"+s.teamQuery(tl.members)+" "+date, func() (*serve.Page, error) {
-			return s.teamRecord(r, tl, date)
-		}); err != nil {
-			return err
-		}
+		return "/team.md?" + s.teamQuery(tl.members), nil
 	}
-	w.Header().Set("Cache-Control", pageCacheControl)
-	serve.Write(w, r, http.StatusOK, p)
-	return nil
+	return s.respond(w, rq.Request, entry{key: key, variant: date, cacheControl: pageCacheControl,
+		build: func() (*serve.Page, error) { return s.teamRecord(rq, tl, date) }})
 }
 
 // teamRecord builds the team's decision record for date.
-func (s *Server) teamRecord(r *http.Request, tl teamLink, date string) (*serve.Page, error) {
+func (s *Server) teamRecord(rq *request, tl teamLink, date string) (*serve.Page, error) {
 	s.countRecordBuilt("team")
-	page, t, err := s.teamPage(r, tl)
+	page, t, err := s.teamPage(rq, tl)
 	if err != nil {
 		return nil, err
 	}
 	rec := views.TeamADRPage{TeamPage: page, Date: date, Article: s.content.Article,
 		MDSummary: t.SummaryNamed(func(i int) string { return views.MarkdownText(t.MemberName(i)) })}
 	if page.TeamResultURL != "" {
-		rec.TeamResultAbs = s.publicURL(r, page.TeamResultURL)
+		rec.TeamResultAbs = s.publicURL(page.TeamResultURL)
 	}
 	var buf bytes.Buffer
 	if err := views.TeamADR(&buf, rec); err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/base32"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -12,18 +13,19 @@ import (
 )
 
 // Headers sets fixed headers on every response before the handler runs, which may still change
-// them; a key with no values is deleted. The value slices are shared by every response, so
-// nothing may change them in place (Header.Add copies a full slice, so it is safe).
+// them. The values are made once and assigned to every response's header map, which saves an
+// allocation per header per response; each is clipped to its length, so an append to one (a
+// handler's Header.Add, a Vary) copies it instead of writing into what other responses share.
 func Headers(set http.Header) func(http.Handler) http.Handler {
+	fixed := make(http.Header, len(set))
+	for k, v := range set {
+		fixed[http.CanonicalHeaderKey(k)] = slices.Clip(slices.Clone(v))
+	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			h := w.Header()
-			for k, v := range set {
-				if len(v) == 0 {
-					delete(h, k)
-				} else {
-					h[k] = v
-				}
+			for k, v := range fixed {
+				h[k] = v
 			}
 			next.ServeHTTP(w, r)
 		})

@@ -17,6 +17,7 @@ import (
 	"encoding/hex"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -65,13 +66,20 @@ type variant struct {
 }
 
 func newVariant(body []byte, etag, coding string) *variant {
-	v := &variant{body: body, etag: []string{etag}, length: []string{strconv.Itoa(len(body))}}
 	if coding != "" {
-		v.coding = []string{coding}
-		v.etag[0] = etag[:len(etag)-1] + "-" + coding + `"`
+		etag = etag[:len(etag)-1] + "-" + coding + `"`
+	}
+	v := &variant{body: body, etag: shared(etag), length: shared(strconv.Itoa(len(body)))}
+	if coding != "" {
+		v.coding = shared(coding)
 	}
 	return v
 }
+
+// shared makes a header value to assign to many responses' header maps. Its length is its
+// capacity, so an append to it (Header.Add, or a Vary added in Write) copies rather than writes
+// into what other responses hold.
+func shared(values ...string) []string { return slices.Clip(values) }
 
 // coded is a page's copy in one content coding: none yet, the fast one, or the best one.
 type coded struct {
@@ -95,20 +103,20 @@ const (
 
 // NewPage makes a page of body; text bodies of minCompress bytes or more get compressed copies.
 func NewPage(contentType string, body []byte) *Page {
-	p := &Page{contentType: []string{contentType}, identity: *newVariant(body, ETag(body), "")}
+	p := &Page{contentType: shared(contentType), identity: *newVariant(body, ETag(body), "")}
 	if compressible(contentType) && len(body) >= minCompress {
 		p.br, p.gz = &coded{name: "br"}, &coded{name: "gzip"}
 	}
 	return p
 }
 
-// Precompressed makes a page of body with its brotli and gzip copies already made (nil: none).
-func Precompressed(contentType string, body, br, gz []byte) *Page {
-	p := &Page{contentType: []string{contentType}, identity: *newVariant(body, ETag(body), "")}
-	if br != nil && gz != nil {
-		p.br, p.gz = &coded{name: "br"}, &coded{name: "gzip"}
-		for c, b := range map[*coded][]byte{p.br: br, p.gz: gz} {
-			v := newVariant(b, p.identity.etag[0], c.name)
+// NewFixedPage is NewPage for a body served for the life of the process (an asset, a preview
+// card): its compressed copies are made now, at the best level, so no response pays for them.
+func NewFixedPage(contentType string, body []byte) *Page {
+	p := NewPage(contentType, body)
+	for _, c := range []*coded{p.br, p.gz} {
+		if c != nil {
+			v := newVariant(compress(c.name, true, body), p.identity.etag[0], c.name)
 			v.best = true
 			c.cur.Store(v)
 		}
@@ -136,7 +144,7 @@ func (p *Page) copyIn(c *coded) *variant {
 		c.mu.Lock()
 		if v = c.cur.Load(); v == nil {
 			v = newVariant(compress(c.name, false, p.identity.body), p.identity.etag[0], c.name)
-			v.etag[0] = v.etag[0][:len(v.etag[0])-1] + `-fast"` // other bytes, so another tag
+			v.etag = shared(v.etag[0][:len(v.etag[0])-1] + `-fast"`) // other bytes, so another tag
 			c.cur.Store(v)
 		}
 		c.mu.Unlock()
@@ -165,7 +173,7 @@ func (p *Page) Size() int {
 	return len(p.identity.body) * 5 / 3
 }
 
-var varyCoding = []string{"Accept-Encoding"}
+var varyCoding = shared("Accept-Encoding")
 
 // Write sends p with status. The caller has set every other header it wants (Cache-Control,
 // ...) on w.Header() before; the middleware has set the security headers.
@@ -175,7 +183,7 @@ func Write(w http.ResponseWriter, r *http.Request, status int, p *Page) {
 	}
 	h := w.Header()
 	for k, v := range p.Header {
-		h[k] = v
+		h[k] = slices.Clip(v)
 	}
 	if p.br != nil {
 		if vary, ok := h["Vary"]; ok {

@@ -1,18 +1,16 @@
 // Package static embeds the site's CSS, JavaScript and vendored htmx, and names each file by a hash
-// of its content so it can be cached forever: a changed file gets a new URL.
+// of its content so it can be cached forever: a changed file gets a new URL. It only holds the
+// files and their names; package serve turns each into a response, compressed once.
 package static
 
 import (
-	"bytes"
-	"compress/gzip"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
 	"io/fs"
 	"path"
+	"slices"
 	"strings"
-
-	"github.com/andybalholm/brotli"
 )
 
 //go:embed *.css *.js *.svg vendor
@@ -27,15 +25,12 @@ type Asset struct {
 	HashedName  string // e.g. app.3f2a1b9c0d.css
 	ContentType string
 	Body        []byte
-	// ETag is a strong validator from the content hash.
-	ETag string
-	// Gzip and Brotli are the body precompressed once at start-up (nil when not worth it).
-	Gzip, Brotli []byte
 }
 
 var (
 	byName   = map[string]*Asset{}
 	byHashed = map[string]*Asset{}
+	names    []string
 )
 
 func init() {
@@ -54,18 +49,16 @@ func init() {
 			HashedName:  strings.TrimSuffix(p, ext) + "." + hex.EncodeToString(sum[:5]) + ext,
 			ContentType: contentType(ext),
 			Body:        body,
-			ETag:        `"` + hex.EncodeToString(sum[:16]) + `"`,
-		}
-		if ext != ".md" && ext != ".txt" && len(body) > 512 {
-			a.Gzip, a.Brotli = gzipBytes(body), brotliBytes(body)
 		}
 		byName[p] = a
 		byHashed[a.HashedName] = a
+		names = append(names, p)
 		return nil
 	})
 	if err != nil {
 		panic("static: " + err.Error()) // embedded files are fixed at build time
 	}
+	slices.Sort(names)
 }
 
 func contentType(ext string) string {
@@ -99,20 +92,5 @@ func Lookup(name string) (a *Asset, hashed bool) {
 	return byName[name], false
 }
 
-func gzipBytes(b []byte) []byte {
-	var buf bytes.Buffer
-	w, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	w.Write(b)
-	w.Close()
-	return buf.Bytes()
-}
-
-func brotliBytes(b []byte) []byte {
-	var buf bytes.Buffer
-	// A window just big enough for the largest asset: the default 4 MB window makes the encoder
-	// allocate and clear ~12 MB per file at start-up, for the same output.
-	w := brotli.NewWriterOptions(&buf, brotli.WriterOptions{Quality: 6, LGWin: 16})
-	w.Write(b)
-	w.Close()
-	return buf.Bytes()
-}
+// Names lists every asset's plain name, sorted.
+func Names() []string { return slices.Clone(names) }
