@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/go-chi/chi/v5"
+
 	"nestnext/decision"
 )
 
@@ -103,3 +105,11 @@ func withJourney(r *http.Request, tm string) *http.Request {
 
 // journeyParam is the query parameter of a team journey under way.
 const journeyParam = "tm"
+
+// routePattern names the route a request matched, for logs and metrics.
+func routePattern(r *http.Request) string {
+	if rc := chi.RouteContext(r.Context()); rc != nil {
+		return rc.RoutePattern()
+	}
+	return ""
+}

@@ -1,13 +1,20 @@
 package handlers
 
 import (
+	"log/slog"
 	"net/http"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
 
+	"nestnext/decision"
 	"nestnext/serve"
 )
+
+// New returns the wizard's HTTP handler with every route and middleware in place.
+func New(content *decision.Content, log *slog.Logger, cfg Config) http.Handler {
+	return newServer(content, log, cfg).routes()
+}
 
 // routes lists every route the service answers. Every route is GET and HEAD (see getAndHead); the
 // /embed/ group serves the same wizard for iframes, with its own framing policy, and /api/v1 is
@@ -83,14 +90,6 @@ func (s *Server) wizardRoutes(r chi.Router) {
 func getAndHead(r chi.Router, pattern string, h http.Handler) {
 	r.Method(http.MethodGet, pattern, h)
 	r.Method(http.MethodHead, pattern, h)
-}
-
-// routePattern names the route a request matched, for logs and metrics.
-func routePattern(r *http.Request) string {
-	if rc := chi.RouteContext(r.Context()); rc != nil {
-		return rc.RoutePattern()
-	}
-	return ""
 }
 
 // headers sets the security headers before anything answers: the embed's for a path under

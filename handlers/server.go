@@ -13,7 +13,6 @@ package handlers
 
 import (
 	"log/slog"
-	"net/http"
 	"net/url"
 	"sync"
 	"time"
@@ -69,11 +68,6 @@ type Server struct {
 // pageCacheBytes bounds the page cache: a result page counts about 47 KB and a question page
 // 13 KB, so it keeps over 200 results or 750 question pages.
 const pageCacheBytes = 10 << 20
-
-// New returns the wizard's HTTP handler with every route and middleware in place.
-func New(content *decision.Content, log *slog.Logger, cfg Config) http.Handler {
-	return newServer(content, log, cfg).routes()
-}
 
 func newServer(content *decision.Content, log *slog.Logger, cfg Config) *Server {
 	if cfg.EmbedAllowedOrigins == nil {
