@@ -88,22 +88,9 @@ func BenchmarkCounterfactuals(b *testing.B) {
 	}
 }
 
+// BenchmarkOpenQuestions is what the result page needs of open questions: the alternatives that
+// change the recommendation.
 func BenchmarkOpenQuestions(b *testing.B) {
-	c := benchContent(b)
-	for _, tc := range benchAnswers {
-		rp := c.Replay(tc.answers)
-		b.Run(tc.name, func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				c.OpenQuestions(&rp)
-			}
-		})
-	}
-}
-
-// BenchmarkOpenQuestionsFlipping is what the result page needs of open questions: only the
-// alternatives that change the recommendation.
-func BenchmarkOpenQuestionsFlipping(b *testing.B) {
 	c := benchContent(b)
 	for _, tc := range benchAnswers {
 		rp := c.Replay(tc.answers)
@@ -114,36 +101,14 @@ func BenchmarkOpenQuestionsFlipping(b *testing.B) {
 		b.Run(tc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				c.OpenQuestionsFlipping(&rp, res)
+				c.OpenQuestions(&rp, res)
 			}
 		})
 	}
 }
 
-// BenchmarkFullEvaluation is everything the result page asks of the engine: replay the answers,
-// evaluate them, every counterfactual, and every open question with its alternatives.
-func BenchmarkFullEvaluation(b *testing.B) {
-	c := benchContent(b)
-	for _, tc := range benchAnswers {
-		b.Run(tc.name, func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				rp := c.Replay(tc.answers)
-				res, err := c.Evaluate(&rp)
-				if err != nil {
-					b.Fatal(err)
-				}
-				c.Counterfactuals(&rp, res)
-				for _, oq := range c.OpenQuestions(&rp) {
-					oq.Flipping(res)
-				}
-			}
-		})
-	}
-}
-
-// BenchmarkResultEngine is BenchmarkFullEvaluation with OpenQuestionsFlipping in place of
-// OpenQuestions plus Flipping: the engine work a result page needs to show.
+// BenchmarkResultEngine is the engine work a result page needs: replay the answers, evaluate
+// them, every counterfactual, and the open questions with the answers that would change it.
 func BenchmarkResultEngine(b *testing.B) {
 	c := benchContent(b)
 	for _, tc := range benchAnswers {
@@ -156,15 +121,16 @@ func BenchmarkResultEngine(b *testing.B) {
 					b.Fatal(err)
 				}
 				c.Counterfactuals(&rp, res)
-				c.OpenQuestionsFlipping(&rp, res)
+				c.OpenQuestions(&rp, res)
 			}
 		})
 	}
 }
 
-// TestOpenQuestionsFlippingMatchesFlipping checks the shortcut against the long way round on a
-// sample of every answer combination.
-func TestOpenQuestionsFlippingMatchesFlipping(t *testing.T) {
+// TestOpenQuestionsListWhatChangesIt, on a sample of every answer combination: each "Not sure"
+// answer is an open question, listed with exactly those of its question's alternatives that
+// change the recommendation.
+func TestOpenQuestionsListWhatChangesIt(t *testing.T) {
 	c := mustDefault(t)
 	step := 251
 	if testing.Short() {
@@ -179,13 +145,23 @@ func TestOpenQuestionsFlippingMatchesFlipping(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		long, short := c.OpenQuestions(r), c.OpenQuestionsFlipping(r, base)
-		if len(long) != len(short) {
-			t.Fatalf("%v: %d open questions, shortcut gives %d", r.Answers, len(long), len(short))
+		open := c.OpenQuestions(r, base)
+		if len(open) != base.Unsure {
+			t.Fatalf("%v: %d open questions for %d Not sure answers", r.Answers, len(open), base.Unsure)
 		}
-		for i := range long {
-			if !reflect.DeepEqual(long[i].Flipping(base), short[i].Alternatives) || long[i].Question != short[i].Question {
-				t.Fatalf("%v: open question %s: shortcut differs", r.Answers, long[i].Question.ID)
+		for _, oq := range open {
+			var want []string
+			for _, a := range c.Alternatives(r, oq.Question) {
+				if a.Result.Outcome != base.Outcome {
+					want = append(want, a.To.ID)
+				}
+			}
+			var got []string
+			for _, a := range oq.Alternatives {
+				got = append(got, a.To.ID)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("%v: open question %s lists %v, the answers that change it are %v", r.Answers, oq.Question.ID, got, want)
 			}
 		}
 	})

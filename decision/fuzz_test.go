@@ -125,7 +125,7 @@ func fuzzCheckQuery(t *testing.T, c *Content, q url.Values) {
 			}
 			fuzzCheckAlternative(t, c, &rp, &alt)
 		}
-		for _, oq := range c.OpenQuestions(&rp) {
+		for _, oq := range c.OpenQuestions(&rp, res) {
 			if o := oq.Question.Option(rp.Answers[oq.Question.ID]); o == nil || !o.Unsure {
 				t.Fatalf("open question %s is answered %q, not Not sure", oq.Question.ID, rp.Answers[oq.Question.ID])
 			}

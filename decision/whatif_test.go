@@ -49,7 +49,7 @@ func explain(c *Content, answers Answers) string {
 		}
 		b.WriteString("\n")
 	}
-	for _, oq := range c.OpenQuestions(&r) {
+	for _, oq := range c.OpenQuestions(&r, res) {
 		fmt.Fprintf(&b, "open %s:", oq.Question.ID)
 		for _, a := range oq.Alternatives {
 			fmt.Fprintf(&b, " %s->%s", a.To.ID, a.Result.Outcome.ID)
@@ -135,7 +135,7 @@ func TestCounterfactualsHold(t *testing.T) {
 				t.Fatalf("counterfactual answers lost the changed answer")
 			}
 		}
-		for _, oq := range c.OpenQuestions(r) {
+		for _, oq := range c.OpenQuestions(r, base) {
 			if !oq.Question.Option(r.Answers[oq.Question.ID]).Unsure {
 				t.Fatalf("open question %s was not answered unsure", oq.Question.ID)
 			}

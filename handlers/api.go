@@ -557,7 +557,7 @@ func (s *Server) resultBody(rp *decision.Replay, res *decision.Result) apiResult
 	for _, alt := range c.ScopeChanges(rp, res) {
 		out.ScopeChanges = append(out.ScopeChanges, s.apiAlternative(&alt, res))
 	}
-	for _, oq := range c.OpenQuestions(rp) {
+	for _, oq := range c.OpenQuestions(rp, res) {
 		v := apiOpenQuestion{Question: oq.Question.ID, Alternatives: make([]apiAlternative, 0, len(oq.Alternatives))}
 		for _, alt := range oq.Alternatives {
 			v.Alternatives = append(v.Alternatives, s.apiAlternative(&alt, res))

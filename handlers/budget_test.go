@@ -109,7 +109,7 @@ func outcomeAnswers(t testing.TB, c *decision.Content) []outcomeAnswer {
 			t.Fatalf("%v: %v", a, err)
 		}
 		// A rough proxy for page size: each item is a block of text on the page.
-		weight := len(res.Reasons) + 3*len(c.Counterfactuals(&rp, res)) + 4*len(c.OpenQuestions(&rp))
+		weight := len(res.Reasons) + 3*len(c.Counterfactuals(&rp, res)) + 4*len(c.OpenQuestions(&rp, res))
 		if b, ok := found[res.Outcome.ID]; !ok || weight > b.weight {
 			found[res.Outcome.ID] = best{rp.Answers, weight}
 		}

@@ -205,7 +205,7 @@ func (s *Server) resultPage(rq *request, rp *decision.Replay, res *decision.Resu
 		}
 		page.Unsettled = sv
 	}
-	for _, oq := range c.OpenQuestionsFlipping(rp, res) {
+	for _, oq := range c.OpenQuestions(rp, res) {
 		ov := views.OpenView{
 			Question:  oq.Question.Text,
 			ChangeURL: st.link("/q/"+oq.Question.ID, enc),

@@ -9,8 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 )
 
@@ -210,43 +208,6 @@ func TestContrast(t *testing.T) {
 	}
 }
 
-func TestCacheRendersOncePerKey(t *testing.T) {
-	cache := NewCache()
-	var calls [2]atomic.Int32
-	keys := []string{"nestjs/v1", "both/v1"}
-	cards := []Card{realCards["nestjs"], realCards["both"]}
-	results := make([][][]byte, 2)
-	for i := range results {
-		results[i] = make([][]byte, 16)
-	}
-	var wg sync.WaitGroup
-	for k := range keys {
-		for g := range 16 {
-			wg.Go(func() {
-				b, err := cache.Get(keys[k], func() Card { calls[k].Add(1); return cards[k] })
-				if err != nil {
-					t.Error(err)
-				}
-				results[k][g] = b
-			})
-		}
-	}
-	wg.Wait()
-	for k := range keys {
-		if n := calls[k].Load(); n != 1 {
-			t.Errorf("%s: card func called %d times, want 1", keys[k], n)
-		}
-		want, _ := Render(cards[k])
-		for g, b := range results[k] {
-			if !bytes.Equal(b, want) {
-				t.Errorf("%s: goroutine %d got different bytes", keys[k], g)
-			}
-		}
-	}
-	if bytes.Equal(results[0][0], results[1][0]) {
-		t.Error("different keys returned the same image")
-	}
-}
 
 // OG_WRITE_DIR=/tmp/og go test ./ogimage -run WriteCards writes the real
 // cards as PNG files for eyeballing.
