@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -70,12 +69,7 @@ func (w *discardWriter) reset() {
 // benchServer is the handler as cmd/wizard builds it by default (metrics on).
 func benchServer(b *testing.B) (*Server, http.Handler) {
 	b.Helper()
-	c, err := decision.Default()
-	if err != nil {
-		b.Fatal(err)
-	}
-	s := newServer(c, slog.New(slog.NewTextHandler(io.Discard, nil)), Config{Metrics: serve.NewMetrics()})
-	return s, s.routes()
+	return newTestServer(b, withConfig(Config{Metrics: serve.NewMetrics()}))
 }
 
 // benchCodings are the Accept-Encoding headers measured: none (wrk's default), and what browsers

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"sort"
@@ -149,19 +148,12 @@ func sampleAnswers(c *decision.Content, n int) []decision.Answers {
 	return out
 }
 
-func fetchBody(t *testing.T, h http.Handler, target string) *httptest.ResponseRecorder {
-	t.Helper()
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, target, nil))
-	return rec
-}
-
 // TestPageWeightBudgets: every HTML page is at most 14 KB gzipped.
 func TestPageWeightBudgets(t *testing.T) {
 	s, h := newTestServer(t)
 	var report []string
 	for _, p := range budgetPages(t, s.content) {
-		rec := fetchBody(t, h, p.target)
+		rec := get(t, h, p.target)
 		if rec.Code != p.status {
 			t.Errorf("%s (%s): status %d, want %d", p.name, p.target, rec.Code, p.status)
 			continue
@@ -235,7 +227,7 @@ func TestNoBlockingNoFontsNoThirdParty(t *testing.T) {
 	s, h := newTestServer(t)
 	checkedCSS := map[string]bool{}
 	for _, p := range budgetPages(t, s.content) {
-		rec := fetchBody(t, h, p.target)
+		rec := get(t, h, p.target)
 		doc, err := goquery.NewDocumentFromReader(bytes.NewReader(rec.Body.Bytes()))
 		if err != nil {
 			t.Fatal(err)
@@ -287,7 +279,7 @@ func TestNoBlockingNoFontsNoThirdParty(t *testing.T) {
 				return
 			}
 			checkedCSS[href] = true
-			css := fetchBody(t, h, href)
+			css := get(t, h, href)
 			if css.Code != http.StatusOK {
 				t.Errorf("%s: stylesheet %s: status %d", p.name, href, css.Code)
 				return
@@ -315,7 +307,7 @@ func TestNoBlockingNoFontsNoThirdParty(t *testing.T) {
 // most 30 KB gzipped.
 func TestFirstVisitBudget(t *testing.T) {
 	_, h := newTestServer(t)
-	rec := fetchBody(t, h, "/q/build?v=3")
+	rec := get(t, h, "/q/build?v=3")
 	if rec.Code != http.StatusOK {
 		t.Fatalf("status %d", rec.Code)
 	}
@@ -336,7 +328,7 @@ func TestFirstVisitBudget(t *testing.T) {
 		t.Fatal("no stylesheet or script found")
 	}
 	for _, a := range assets {
-		res := fetchBody(t, h, a)
+		res := get(t, h, a)
 		if res.Code != http.StatusOK {
 			t.Errorf("%s: status %d", a, res.Code)
 			continue

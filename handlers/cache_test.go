@@ -59,16 +59,6 @@ var cachedTargets = []string{
 	"/api/v1/result?" + fullPlatform,
 }
 
-func fetchWith(h http.Handler, target string, header ...string) *httptest.ResponseRecorder {
-	req := httptest.NewRequest(http.MethodGet, target, nil)
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	return rec
-}
-
 // Two responses for one page have the same CSP and the same bytes, in every coding; each
 // coding decodes to the same page and has its own strong ETag.
 func TestPagesAreTheSameBytesEveryTime(t *testing.T) {
@@ -84,8 +74,8 @@ func TestPagesAreTheSameBytesEveryTime(t *testing.T) {
 		etags := map[string]string{}
 		identity := ""
 		for _, c := range codings {
-			a := fetchWith(h, target, "Accept-Encoding", c.accept)
-			b := fetchWith(h, target, "Accept-Encoding", c.accept)
+			a := get(t, h, target, "Accept-Encoding", c.accept)
+			b := get(t, h, target, "Accept-Encoding", c.accept)
 			if a.Code != http.StatusOK {
 				t.Fatalf("%s: status %d", target, a.Code)
 			}
@@ -123,7 +113,7 @@ func TestPagesAreTheSameBytesEveryTime(t *testing.T) {
 		if etags[""] == etags["br"] || etags["br"] == etags["gzip"] || !strings.HasPrefix(etags[""], `"`) {
 			t.Errorf("%s: each coding needs its own strong ETag: %v", target, etags)
 		}
-		if cc := fetchWith(h, target).Header().Get("Cache-Control"); !strings.Contains(cc, "max-age=") {
+		if cc := get(t, h, target).Header().Get("Cache-Control"); !strings.Contains(cc, "max-age=") {
 			t.Errorf("%s: Cache-Control %q has no bounded max-age", target, cc)
 		}
 	}
@@ -143,10 +133,10 @@ func TestJunkParametersShareTheCanonicalPage(t *testing.T) {
 		{"/api/v1/result?" + fullPlatform, "/api/v1/result?" + fullPlatform + "&utm_source=x"},
 		{"/result.md?" + fullPlatform, "/result.md?utm_source=x&" + fullPlatform},
 	} {
-		fetchWith(h, tc.canonical, "Accept-Encoding", "br")
-		a := fetchWith(h, tc.canonical, "Accept-Encoding", "br")
+		get(t, h, tc.canonical, "Accept-Encoding", "br")
+		a := get(t, h, tc.canonical, "Accept-Encoding", "br")
 		n := s.pages.Bytes()
-		b := fetchWith(h, tc.variant, "Accept-Encoding", "br")
+		b := get(t, h, tc.variant, "Accept-Encoding", "br")
 		if a.Code != http.StatusOK || b.Code != http.StatusOK {
 			t.Fatalf("%s: %d, %s: %d", tc.canonical, a.Code, tc.variant, b.Code)
 		}
@@ -191,21 +181,18 @@ func TestHostNeverReachesABody(t *testing.T) {
 func TestCachedPageHeadAndNotModified(t *testing.T) {
 	_, h := newTestServer(t)
 	target := "/result?" + fullPlatform
-	fetchWith(h, target, "Accept-Encoding", "br") // the first response, compressed fast
-	get := fetchWith(h, target, "Accept-Encoding", "br")
-	req := httptest.NewRequest(http.MethodHead, target, nil)
-	req.Header.Set("Accept-Encoding", "br")
-	head := httptest.NewRecorder()
-	h.ServeHTTP(head, req)
-	if head.Code != http.StatusOK || head.Body.Len() != 0 || head.Header().Get("Content-Length") != get.Header().Get("Content-Length") {
-		t.Errorf("HEAD: %d, %d body bytes, Content-Length %s (GET: %s)", head.Code, head.Body.Len(), head.Header().Get("Content-Length"), get.Header().Get("Content-Length"))
+	get(t, h, target, "Accept-Encoding", "br") // the first response, compressed fast
+	first := get(t, h, target, "Accept-Encoding", "br")
+	head := do(t, h, http.MethodHead, target, "Accept-Encoding", "br")
+	if head.Code != http.StatusOK || head.Body.Len() != 0 || head.Header().Get("Content-Length") != first.Header().Get("Content-Length") {
+		t.Errorf("HEAD: %d, %d body bytes, Content-Length %s (GET: %s)", head.Code, head.Body.Len(), head.Header().Get("Content-Length"), first.Header().Get("Content-Length"))
 	}
-	nm := fetchWith(h, target, "Accept-Encoding", "br", "If-None-Match", get.Header().Get("ETag"))
-	if nm.Code != http.StatusNotModified || nm.Body.Len() != 0 || nm.Header().Get("Content-Security-Policy") != get.Header().Get("Content-Security-Policy") {
+	nm := get(t, h, target, "Accept-Encoding", "br", "If-None-Match", first.Header().Get("ETag"))
+	if nm.Code != http.StatusNotModified || nm.Body.Len() != 0 || nm.Header().Get("Content-Security-Policy") != first.Header().Get("Content-Security-Policy") {
 		t.Errorf("revalidation: %d, %d bytes, CSP %q", nm.Code, nm.Body.Len(), nm.Header().Get("Content-Security-Policy"))
 	}
 	// Another coding's tag does not match this one.
-	if other := fetchWith(h, target, "Accept-Encoding", "gzip", "If-None-Match", get.Header().Get("ETag")); other.Code != http.StatusOK {
+	if other := get(t, h, target, "Accept-Encoding", "gzip", "If-None-Match", first.Header().Get("ETag")); other.Code != http.StatusOK {
 		t.Errorf("gzip with the br tag: %d", other.Code)
 	}
 }
@@ -215,7 +202,7 @@ func TestPageCacheBound(t *testing.T) {
 	s, h := newTestServer(t)
 	for i := range 1500 {
 		// Each an unrecognised answer, so each a page of its own (asked again, with a note).
-		if rec := fetchWith(h, "/q/build?build=junk"+strconv.Itoa(i)+"&v=3"); rec.Code != http.StatusOK {
+		if rec := get(t, h, "/q/build?build=junk"+strconv.Itoa(i)+"&v=3"); rec.Code != http.StatusOK {
 			t.Fatalf("status %d", rec.Code)
 		}
 	}

@@ -3,8 +3,6 @@ package handlers
 import (
 	"bytes"
 	"compress/gzip"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -12,7 +10,6 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
-	"nestnext/decision"
 	"nestnext/static"
 )
 
@@ -46,7 +43,7 @@ func TestEmbedScriptServed(t *testing.T) {
 	if etag == "" {
 		t.Fatal("no ETag")
 	}
-	rec := apiGet(h, "/embed.js", "If-None-Match", etag)
+	rec := get(t, h, "/embed.js", "If-None-Match", etag)
 	if rec.Code != http.StatusNotModified || rec.Body.Len() != 0 {
 		t.Errorf("If-None-Match: %d with %d bytes, want 304 and no body", rec.Code, rec.Body.Len())
 	}
@@ -335,12 +332,8 @@ func TestEmbeddingPageNeverReflectsHostileInput(t *testing.T) {
 }
 
 func TestEmbeddingUsesPublicURL(t *testing.T) {
-	c, err := decision.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
 	pub, _ := url.Parse("https://wizard.example.com")
-	h := New(c, slog.New(slog.NewTextHandler(io.Discard, nil)), Config{PublicURL: pub, EmbedAllowedOrigins: []string{"https://blog.example.org", "https://*.example.net"}})
+	_, h := newTestServer(t, withConfig(Config{PublicURL: pub, EmbedAllowedOrigins: []string{"https://blog.example.org", "https://*.example.net"}}))
 	p := getEmbedding(t, h, "theme=dark")
 	if !strings.Contains(p.scriptSnippet, `<script src="https://wizard.example.com/embed.js" async></script>`) {
 		t.Errorf("script snippet ignores PUBLIC_URL: %s", p.scriptSnippet)
@@ -372,11 +365,6 @@ func cspDirective(csp, name string) string {
 // configured allowlist: embed pages take 'self' plus the allowlist; the rest, the script and the
 // embedding page included, refuse to be framed at all.
 func TestEmbedFramingFollowsConfig(t *testing.T) {
-	c, err := decision.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	tests := []struct {
 		name    string
 		origins []string
@@ -389,7 +377,7 @@ func TestEmbedFramingFollowsConfig(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := New(c, logger, Config{EmbedAllowedOrigins: tt.origins})
+			_, h := newTestServer(t, withConfig(Config{EmbedAllowedOrigins: tt.origins}))
 			for _, target := range []string{"/embed/", "/embed/?intro=0", "/embed/q/build?v=3&theme=dark", "/embed/next?q=build&v=3", "/embed/result?" + fullPlatform, "/embed/theme.css?accent=ff8800", "/embed/nope"} {
 				r := get(t, h, target)
 				csp := r.Header().Get("Content-Security-Policy")

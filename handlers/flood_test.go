@@ -3,7 +3,6 @@ package handlers
 import (
 	"encoding/json"
 	"io"
-	"log/slog"
 	"nestnext/static"
 	"net/http"
 	"net/http/httptest"
@@ -22,14 +21,10 @@ import (
 // floodServer is the handler as the binary builds it with metrics on, behind a real listener.
 func floodServer(t *testing.T, cfg Config) (*Server, *httptest.Server) {
 	t.Helper()
-	c, err := decision.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
 	cfg.PublicURL = &url.URL{Scheme: "http", Host: "example.com"}
 	cfg.Metrics, cfg.ServeMetrics = serve.NewMetrics(), true
-	s := newServer(c, slog.New(slog.NewTextHandler(io.Discard, nil)), cfg)
-	srv := httptest.NewServer(s.routes())
+	s, h := newTestServer(t, withConfig(cfg))
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return s, srv
 }

@@ -17,32 +17,58 @@ import (
 
 const fullPlatform = "build=platform&logic=complex&growth=monolith&seo=critical&render=mixed&api=public&realtime=some&team=fullstack&share=yes&quality=helpful&v=3"
 
-func newTestServer(t testing.TB) (*Server, http.Handler) {
+// newTestServer is the one way the handlers tests make a server: the embedded content, a fixed
+// clock, and by default PUBLIC_URL http://example.com (as the binary always has one) with logs
+// discarded; withConfig and withLog change those.
+func newTestServer(t testing.TB, opts ...testOption) (*Server, http.Handler) {
 	t.Helper()
 	c, err := decision.Default()
 	if err != nil {
 		t.Fatal(err)
 	}
-	// PUBLIC_URL as the binary always has it (set, or its listen address); httptest's host.
-	s := newServer(c, slog.New(slog.NewTextHandler(io.Discard, nil)), Config{PublicURL: &url.URL{Scheme: "http", Host: "example.com"}})
+	setup := testSetup{cfg: Config{PublicURL: &url.URL{Scheme: "http", Host: "example.com"}}, log: io.Discard}
+	for _, o := range opts {
+		o(&setup)
+	}
+	s := newServer(c, slog.New(slog.NewTextHandler(setup.log, nil)), setup.cfg)
 	s.now = func() time.Time { return time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC) }
 	return s, s.routes()
 }
+
+type testSetup struct {
+	cfg Config
+	log io.Writer
+}
+
+type testOption func(*testSetup)
+
+// withConfig replaces the whole default Config.
+func withConfig(cfg Config) testOption { return func(s *testSetup) { s.cfg = cfg } }
+
+// withLog sends the server's logs to w.
+func withLog(w io.Writer) testOption { return func(s *testSetup) { s.log = w } }
 
 type response struct {
 	*httptest.ResponseRecorder
 	doc *goquery.Document
 }
 
-func get(t *testing.T, h http.Handler, target string) response {
+// get is the one way the handlers tests send a request: header holds name, value pairs. No
+// response may set a cookie; an HTML body is parsed into doc.
+func get(t testing.TB, h http.Handler, target string, header ...string) response {
 	t.Helper()
-	return do(t, h, http.MethodGet, target)
+	return do(t, h, http.MethodGet, target, header...)
 }
 
-func do(t *testing.T, h http.Handler, method, target string) response {
+// do is get with another method.
+func do(t testing.TB, h http.Handler, method, target string, header ...string) response {
 	t.Helper()
+	req := httptest.NewRequest(method, target, nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Add(header[i], header[i+1])
+	}
 	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(method, target, nil))
+	h.ServeHTTP(rec, req)
 	if c := rec.Header().Get("Set-Cookie"); c != "" {
 		t.Errorf("%s %s set a cookie: %s", method, target, c)
 	}
@@ -57,7 +83,7 @@ func do(t *testing.T, h http.Handler, method, target string) response {
 	return res
 }
 
-func wantStatus(t *testing.T, r response, want int) {
+func wantStatus(t testing.TB, r response, want int) {
 	t.Helper()
 	if r.Code != want {
 		t.Fatalf("status %d, want %d; body: %.300s", r.Code, want, r.Body.String())
@@ -392,14 +418,4 @@ func TestHealthz(t *testing.T) {
 	_, h := newTestServer(t)
 	r := get(t, h, "/healthz")
 	wantStatus(t, r, http.StatusOK)
-}
-
-func httptestRecorder(h http.Handler, target string, hdr map[string]string) response {
-	rec := httptest.NewRecorder()
-	req := httptest.NewRequest(http.MethodGet, target, nil)
-	for k, v := range hdr {
-		req.Header.Set(k, v)
-	}
-	h.ServeHTTP(rec, req)
-	return response{ResponseRecorder: rec}
 }

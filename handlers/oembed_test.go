@@ -3,7 +3,6 @@ package handlers
 import (
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -33,18 +32,9 @@ func firstAnswers(t testing.TB, c *decision.Content) decision.Answers {
 	return nil
 }
 
-func oembedServer(t testing.TB, cfg Config) (*decision.Content, http.Handler) {
-	t.Helper()
-	c, err := decision.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c, New(c, slog.New(slog.NewTextHandler(io.Discard, nil)), cfg)
-}
-
 // checkOEmbed checks a 200 response against oEmbed 1.0's required fields for a rich response and
 // the limits the request set; it returns the decoded response.
-func checkOEmbed(t *testing.T, rec *httptest.ResponseRecorder, maxW, maxH int) map[string]any {
+func checkOEmbed(t *testing.T, rec response, maxW, maxH int) map[string]any {
 	t.Helper()
 	if rec.Code != http.StatusOK {
 		t.Fatalf("status %d: %s", rec.Code, rec.Body.String())
@@ -108,15 +98,10 @@ func iframeSrc(t *testing.T, m map[string]any) string {
 	return doc.Find("iframe").AttrOr("src", "")
 }
 
-func oembedGet(h http.Handler, target string) *httptest.ResponseRecorder {
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, target, nil))
-	return rec
-}
-
 func TestOEmbedEachKindOfURL(t *testing.T) {
 	pub, _ := url.Parse("https://wizard.example.com")
-	c, h := oembedServer(t, Config{PublicURL: pub})
+	srv, h := newTestServer(t, withConfig(Config{PublicURL: pub}))
+	c := srv.content
 	a := firstAnswers(t, c)
 	enc := c.Encode(a)
 	rp := c.Replay(map[string]string(a))
@@ -142,7 +127,7 @@ func TestOEmbedEachKindOfURL(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m := checkOEmbed(t, oembedGet(h, "/oembed?format=json&url="+url.QueryEscape(tt.url)), 0, 0)
+			m := checkOEmbed(t, get(t, h, "/oembed?format=json&url="+url.QueryEscape(tt.url)), 0, 0)
 			if got := iframeSrc(t, m); got != tt.wantSrc {
 				t.Errorf("iframe src %q, want %q", got, tt.wantSrc)
 			}
@@ -162,9 +147,9 @@ func TestOEmbedEachKindOfURL(t *testing.T) {
 		})
 	}
 	// The thumbnail URL and the iframe src are real pages.
-	m := checkOEmbed(t, oembedGet(h, "/oembed?url="+url.QueryEscape(base+"/result?"+enc)), 0, 0)
+	m := checkOEmbed(t, get(t, h, "/oembed?url="+url.QueryEscape(base+"/result?"+enc)), 0, 0)
 	for _, u := range []string{iframeSrc(t, m), m["thumbnail_url"].(string)} {
-		if rec := oembedGet(h, strings.TrimPrefix(u, base)); rec.Code != http.StatusOK {
+		if rec := get(t, h, strings.TrimPrefix(u, base)); rec.Code != http.StatusOK {
 			t.Errorf("%s: %d", u, rec.Code)
 		}
 	}
@@ -172,7 +157,7 @@ func TestOEmbedEachKindOfURL(t *testing.T) {
 
 func TestOEmbedMaxSize(t *testing.T) {
 	pub, _ := url.Parse("https://wizard.example.com")
-	_, h := oembedServer(t, Config{PublicURL: pub})
+	_, h := newTestServer(t, withConfig(Config{PublicURL: pub}))
 	u := url.QueryEscape("https://wizard.example.com/")
 	for _, tt := range []struct {
 		maxW, maxH int
@@ -185,7 +170,7 @@ func TestOEmbedMaxSize(t *testing.T) {
 		if tt.maxH > 0 {
 			target += "&maxheight=" + strconv.Itoa(tt.maxH)
 		}
-		m := checkOEmbed(t, oembedGet(h, target), tt.maxW, tt.maxH)
+		m := checkOEmbed(t, get(t, h, target), tt.maxW, tt.maxH)
 		if _, ok := m["thumbnail_url"]; ok != tt.thumb {
 			t.Errorf("%s: thumbnail %v, want %v", target, ok, tt.thumb)
 		}
@@ -197,7 +182,8 @@ func TestOEmbedMaxSize(t *testing.T) {
 
 func TestOEmbedErrors(t *testing.T) {
 	pub, _ := url.Parse("https://wizard.example.com")
-	c, h := oembedServer(t, Config{PublicURL: pub})
+	srv, h := newTestServer(t, withConfig(Config{PublicURL: pub}))
+	c := srv.content
 	enc := c.Encode(firstAnswers(t, c))
 	base := "https://wizard.example.com"
 	for _, tt := range []struct {
@@ -229,7 +215,7 @@ func TestOEmbedErrors(t *testing.T) {
 		{"url=" + url.QueryEscape(base+"/") + "&format=xml", http.StatusNotImplemented},
 		{"url=" + url.QueryEscape(base+"/") + "&format=yaml", http.StatusNotImplemented},
 	} {
-		rec := oembedGet(h, "/oembed?"+tt.query)
+		rec := get(t, h, "/oembed?"+tt.query)
 		if rec.Code != tt.want {
 			t.Errorf("/oembed?%s: %d, want %d", tt.query, rec.Code, tt.want)
 		}
@@ -238,7 +224,7 @@ func TestOEmbedErrors(t *testing.T) {
 		}
 	}
 	// Without PUBLIC_URL or a listen origin the server has no origin of its own to vouch for.
-	_, bare := oembedServer(t, Config{})
+	_, bare := newTestServer(t, withConfig(Config{}))
 	req := httptest.NewRequest(http.MethodGet, "/oembed?url="+url.QueryEscape("http://example.com/"), nil)
 	rec := httptest.NewRecorder()
 	bare.ServeHTTP(rec, req)
@@ -251,7 +237,7 @@ func TestOEmbedErrors(t *testing.T) {
 // the Host header never makes a URL ours or reaches a discovery link.
 func TestOEmbedListenOrigin(t *testing.T) {
 	origin := &url.URL{Scheme: "http", Host: "localhost:8080"} // what cmd/wizard sets for :8080
-	_, h := oembedServer(t, Config{PublicURL: origin})
+	_, h := newTestServer(t, withConfig(Config{PublicURL: origin}))
 	for u, want := range map[string]int{
 		"http://localhost:8080/":   http.StatusOK,
 		"http://127.0.0.1:8080/":   http.StatusOK,
@@ -332,7 +318,7 @@ func discover(t *testing.T, client *http.Client, pageURL string) (map[string]any
 		rec.Header()[k] = v
 	}
 	rec.Body.Write(body)
-	m := checkOEmbed(t, rec, 640, 1000)
+	m := checkOEmbed(t, response{ResponseRecorder: rec}, 640, 1000)
 	return m, iframeSrc(t, m)
 }
 
@@ -342,7 +328,8 @@ func discover(t *testing.T, client *http.Client, pageURL string) (map[string]any
 func TestOEmbedConsumer(t *testing.T) {
 	srv := httptest.NewUnstartedServer(nil)
 	pub, _ := url.Parse("http://" + srv.Listener.Addr().String())
-	c, h := oembedServer(t, Config{PublicURL: pub})
+	ws, h := newTestServer(t, withConfig(Config{PublicURL: pub}))
+	c := ws.content
 	srv.Config.Handler = h
 	srv.Start()
 	defer srv.Close()
@@ -409,7 +396,7 @@ func TestOEmbedConsumer(t *testing.T) {
 
 func TestEmbeddingPageExplainsPastingALink(t *testing.T) {
 	pub, _ := url.Parse("https://wizard.example.com")
-	_, h := oembedServer(t, Config{PublicURL: pub})
+	_, h := newTestServer(t, withConfig(Config{PublicURL: pub}))
 	r := get(t, h, "/embedding")
 	wantStatus(t, r, http.StatusOK)
 	sec := r.doc.Find("#paste-a-link").NextUntil("h2").Text()
@@ -418,7 +405,7 @@ func TestEmbeddingPageExplainsPastingALink(t *testing.T) {
 			t.Errorf("the paste-a-link section does not mention %q", want)
 		}
 	}
-	_, bare := oembedServer(t, Config{})
+	_, bare := newTestServer(t, withConfig(Config{}))
 	if sec := get(t, bare, "/embedding").doc.Find("#paste-a-link").NextUntil("h2").Text(); !strings.Contains(sec, "PUBLIC_URL") || strings.Contains(sec, "/oembed") {
 		t.Errorf("without an origin the page must say oEmbed is off: %q", sec)
 	}

@@ -2,8 +2,6 @@ package handlers
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,13 +10,11 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
-	"nestnext/decision"
 	"nestnext/serve"
 )
 
 func TestMetrics(t *testing.T) {
-	c, _ := decision.Default()
-	h := New(c, slog.New(slog.NewTextHandler(io.Discard, nil)), Config{Metrics: serve.NewMetrics(), ServeMetrics: true})
+	_, h := newTestServer(t, withConfig(Config{Metrics: serve.NewMetrics(), ServeMetrics: true}))
 	for _, target := range []string{
 		"/q/build?v=3",
 		"/q/build?v=3", // served from the page cache: still counted
@@ -56,7 +52,7 @@ func TestMetrics(t *testing.T) {
 	if get(t, off, "/metrics").Code != http.StatusNotFound {
 		t.Error("/metrics must not exist when metrics are off")
 	}
-	elsewhere := New(c, slog.New(slog.NewTextHandler(io.Discard, nil)), Config{Metrics: serve.NewMetrics()})
+	_, elsewhere := newTestServer(t, withConfig(Config{Metrics: serve.NewMetrics()}))
 	if get(t, elsewhere, "/metrics").Code != http.StatusNotFound {
 		t.Error("/metrics must not be on the app's handler when it is served elsewhere (METRICS_ADDR)")
 	}
@@ -65,8 +61,8 @@ func TestMetrics(t *testing.T) {
 // Every question's and outcome's series is there at 0 before the first visitor, so that
 // Prometheus sees the first count as an increase (rate and increase need an earlier sample).
 func TestFunnelSeriesStartAtZero(t *testing.T) {
-	c, _ := decision.Default()
-	h := New(c, slog.New(slog.NewTextHandler(io.Discard, nil)), Config{Metrics: serve.NewMetrics(), ServeMetrics: true})
+	s, h := newTestServer(t, withConfig(Config{Metrics: serve.NewMetrics(), ServeMetrics: true}))
+	c := s.content
 	body := get(t, h, "/metrics").Body.String()
 	var want []string
 	for _, q := range c.Questions {
@@ -85,10 +81,9 @@ func TestFunnelSeriesStartAtZero(t *testing.T) {
 // A request whose client went away is recorded as 499, neither logged nor counted as a 500,
 // and gets no error page.
 func TestAbortedRequestsAreNot500s(t *testing.T) {
-	c, _ := decision.Default()
 	var logs strings.Builder
 	m := serve.NewMetrics()
-	s := newServer(c, slog.New(slog.NewTextHandler(&logs, nil)), Config{Metrics: m, ServeMetrics: true})
+	s, _ := newTestServer(t, withConfig(Config{Metrics: m, ServeMetrics: true}), withLog(&logs))
 	// What a handler sees when its client disconnects mid-way: its context's error.
 	failing := serve.Instrument{Log: s.log, Metrics: m, Route: func(*http.Request) string { return "/slow" }}.Middleware(
 		s.handle(func(w http.ResponseWriter, r *http.Request) error { <-r.Context().Done(); return r.Context().Err() }))
@@ -113,10 +108,9 @@ func TestAbortedRequestsAreNot500s(t *testing.T) {
 }
 
 func TestReadiness(t *testing.T) {
-	c, _ := decision.Default()
 	var ready atomic.Bool
 	ready.Store(true)
-	h := New(c, slog.New(slog.NewTextHandler(io.Discard, nil)), Config{Ready: ready.Load})
+	_, h := newTestServer(t, withConfig(Config{Ready: ready.Load}))
 	wantStatus(t, get(t, h, "/readyz"), http.StatusOK)
 	ready.Store(false)
 	wantStatus(t, get(t, h, "/readyz"), http.StatusServiceUnavailable)
@@ -139,17 +133,14 @@ func TestOverlongQuery(t *testing.T) {
 
 func TestCompressionAndETags(t *testing.T) {
 	_, h := newTestServer(t)
-	req := func(target string, hdr map[string]string) response {
-		rec := httptestRecorder(h, target, hdr)
-		return rec
-	}
+	req := func(target string, header ...string) response { return get(t, h, target, header...) }
 	for _, enc := range []string{"br", "gzip"} {
-		r := req("/result?"+fullPlatform, map[string]string{"Accept-Encoding": enc})
+		r := req("/result?"+fullPlatform, "Accept-Encoding", enc)
 		if r.Header().Get("Content-Encoding") != enc || !strings.Contains(r.Header().Get("Vary"), "Accept-Encoding") {
 			t.Errorf("%s: Content-Encoding %q Vary %q", enc, r.Header().Get("Content-Encoding"), r.Header().Get("Vary"))
 		}
 		etag := r.Header().Get("ETag")
-		again := req("/result?"+fullPlatform, map[string]string{"Accept-Encoding": enc, "If-None-Match": etag})
+		again := req("/result?"+fullPlatform, "Accept-Encoding", enc, "If-None-Match", etag)
 		if again.Code != http.StatusNotModified || again.Body.Len() != 0 {
 			t.Errorf("%s: revalidation got %d", enc, again.Code)
 		}
@@ -157,13 +148,13 @@ func TestCompressionAndETags(t *testing.T) {
 			t.Error("a 304 carries the page's own CSP, the same on every response")
 		}
 	}
-	plain := req("/result?"+fullPlatform, nil)
+	plain := req("/result?" + fullPlatform)
 	if plain.Header().Get("Content-Encoding") != "" || plain.Header().Get("Cache-Control") != pageCacheControl {
 		t.Errorf("identity response: %v", plain.Header())
 	}
 	css := get(t, h, "/")
 	href := css.doc.Find("link[rel=stylesheet]").AttrOr("href", "")
-	st := req(href, map[string]string{"Accept-Encoding": "gzip, br;q=0"})
+	st := req(href, "Accept-Encoding", "gzip, br;q=0")
 	if st.Header().Get("Content-Encoding") != "gzip" {
 		t.Errorf("br;q=0 must be refused, got %q", st.Header().Get("Content-Encoding"))
 	}
@@ -172,9 +163,8 @@ func TestCompressionAndETags(t *testing.T) {
 // Each request gets an ID, shown on its 500 page and in its log line; a proxy's plain
 // X-Request-Id is kept, and anything else in that header is ignored.
 func TestRequestIDs(t *testing.T) {
-	c, _ := decision.Default()
 	var logs strings.Builder
-	s := newServer(c, slog.New(slog.NewTextHandler(&logs, nil)), Config{})
+	s, _ := newTestServer(t, withConfig(Config{}), withLog(&logs))
 	h := serve.Instrument{Log: s.log, Route: routePattern}.Middleware(s.recoverPanics(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") })))
 	reference := func(upstream string) string {
 		t.Helper()

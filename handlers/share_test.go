@@ -3,8 +3,6 @@ package handlers
 import (
 	"bytes"
 	"image/png"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -71,18 +69,17 @@ func TestSecurityHeaders(t *testing.T) {
 	if a.Header().Get("Strict-Transport-Security") != "" {
 		t.Error("HSTS must only be sent when PUBLIC_URL is https")
 	}
-	c, _ := decision.Default()
 	pub, _ := url.Parse("https://wizard.example.com")
-	hs := New(c, slog.New(slog.NewTextHandler(io.Discard, nil)), Config{PublicURL: pub})
+	_, hs := newTestServer(t, withConfig(Config{PublicURL: pub}))
 	if got := get(t, hs, "/").Header().Get("Strict-Transport-Security"); !strings.HasPrefix(got, "max-age=") {
 		t.Errorf("HSTS with https PUBLIC_URL: %q", got)
 	}
 }
 
 func TestCanonicalAndPreviewCard(t *testing.T) {
-	c, _ := decision.Default()
 	pub, _ := url.Parse("https://wizard.example.com")
-	h := New(c, slog.New(slog.NewTextHandler(io.Discard, nil)), Config{PublicURL: pub})
+	s, h := newTestServer(t, withConfig(Config{PublicURL: pub}))
+	c := s.content
 	q, _ := url.ParseQuery(fullPlatform)
 	q.Set("utm_source", "x")
 	for _, target := range []string{"/result?" + q.Encode(), "/embed/result?" + fullPlatform + "&accent=ff0000"} {

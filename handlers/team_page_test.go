@@ -1,8 +1,6 @@
 package handlers
 
 import (
-	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -252,24 +250,20 @@ func TestChangePageGoesBack(t *testing.T) {
 // The team's decision record is built once per team and day: a second request, or one with a
 // tracking parameter, is served from memory (the same ETag, and the build counter does not move).
 func TestTeamRecordIsCached(t *testing.T) {
-	c, err := decision.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := newServer(c, slog.New(slog.NewTextHandler(io.Discard, nil)), Config{Metrics: serve.NewMetrics(), ServeMetrics: true})
-	h := s.routes()
+	s, h := newTestServer(t, withConfig(Config{Metrics: serve.NewMetrics(), ServeMetrics: true}))
+	c := s.content
 	built := func() string {
-		m := fetchWith(h, "/metrics").Body.String()
+		m := get(t, h, "/metrics").Body.String()
 		return regexp.MustCompile(`(?m)^wizard_records_built_total\{kind="team"\} (\d+)$`).FindString(m)
 	}
 	target := "/team.md?" + s.teamQuery(exampleTeam(t, c))
 	// Uncompressed, so the record's bytes do not depend on when its cache recompresses it.
-	a := fetchWith(h, target)
+	a := get(t, h, target)
 	if a.Code != http.StatusOK || built() != `wizard_records_built_total{kind="team"} 1` {
 		t.Fatalf("first request: %d, %q", a.Code, built())
 	}
 	for _, again := range []string{target, target + "&utm_source=x"} {
-		b := fetchWith(h, again)
+		b := get(t, h, again)
 		if b.Code != http.StatusOK || b.Header().Get("ETag") != a.Header().Get("ETag") || b.Body.String() != a.Body.String() {
 			t.Errorf("%s: another record (%d, ETag %s, first %s)", again, b.Code, b.Header().Get("ETag"), a.Header().Get("ETag"))
 		}

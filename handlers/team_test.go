@@ -285,7 +285,7 @@ func TestTeamOfEightFitsTheQueryLimit(t *testing.T) {
 
 func TestTeamAPI(t *testing.T) {
 	contract := loadContract(t)
-	s, h := newAPI(t)
+	s, h := newTestServer(t)
 	c := s.content
 	a, b := walkAnswers(c, firstOption), walkAnswers(c, lastRealOption)
 	query := s.teamQuery([]decision.TeamMember{{Name: "Ada", Answers: a}, {Answers: b}})
@@ -414,14 +414,14 @@ func TestTeamPagesAreKeyedByMembers(t *testing.T) {
 	cv := "&v=" + strconv.Itoa(c.Version)
 	first := "/team?m=" + c.EncodeMember(decision.TeamMember{Name: "Ada", Answers: walkAnswers(c, firstOption)}) + cv
 	last := "/team?m=" + c.EncodeMember(decision.TeamMember{Name: "Bo", Answers: walkAnswers(c, lastRealOption)}) + cv
-	a, b := fetchWith(h, first), fetchWith(h, last)
+	a, b := get(t, h, first), get(t, h, last)
 	if a.Code != http.StatusOK || b.Code != http.StatusOK {
 		t.Fatalf("team pages: %d, %d", a.Code, b.Code)
 	}
 	if a.Body.String() == b.Body.String() || !strings.Contains(b.Body.String(), "Bo") {
 		t.Error("two different teams got the same page")
 	}
-	if junk := fetchWith(h, first+"&utm_source=x"); junk.Body.String() != a.Body.String() {
+	if junk := get(t, h, first+"&utm_source=x"); junk.Body.String() != a.Body.String() {
 		t.Error("a team link with a tracking parameter got another page")
 	}
 }
@@ -429,7 +429,7 @@ func TestTeamPagesAreKeyedByMembers(t *testing.T) {
 // A page's oEmbed discovery names its canonical URL, never the query one request came with.
 func TestDiscoveryNamesTheCanonicalURL(t *testing.T) {
 	_, h := newTestServer(t)
-	rec := fetchWith(h, "/result?utm_source=news&"+fullPlatform+"&fbclid=abc123")
+	rec := get(t, h, "/result?utm_source=news&"+fullPlatform+"&fbclid=abc123")
 	for _, where := range []string{rec.Header().Get("Link"), rec.Body.String()} {
 		if strings.Contains(where, "utm_source") || strings.Contains(where, "fbclid") {
 			t.Errorf("discovery carries the request's junk parameters: %.200s", where)
