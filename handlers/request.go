@@ -22,6 +22,7 @@ type request struct {
 	content *decision.Content
 	parse   func(url.Values) decision.State
 	state   *decision.State
+	key     string // Key's, once worked out
 }
 
 // pageFunc is a page handler: it reads rq and returns an error instead of writing one.
@@ -71,6 +72,9 @@ func canonicalQuery(c *decision.Content, state decision.State) string {
 // it (no nonce, no date, nothing from the request's headers), so it is rendered once per key and
 // served as the same bytes to everyone: tracking parameters, order and repeats share one entry.
 func (rq *request) Key() string {
+	if rq.key != "" {
+		return rq.key
+	}
 	query := ""
 	if p := rq.URL.Path; p != "/" && p != "/embed/" { // the start page depends on the theme only
 		query = rq.Query()
@@ -79,7 +83,8 @@ func (rq *request) Key() string {
 			query += " removed=" + strconv.Itoa(st.Removed)
 		}
 	}
-	return rq.URL.Path + "?" + rq.site.extend(query)
+	rq.key = rq.URL.Path + "?" + rq.site.extend(query)
+	return rq.key
 }
 
 // SitePath is the same page outside the embed (for "Open in a new tab"), with its canonical
