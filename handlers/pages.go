@@ -26,7 +26,7 @@ import (
 // then revalidates with the ETag (a replica's 304) and may answer from its copy meanwhile for one
 // more. Answering stale is safe: an older page is still a working page, and its form goes to
 // /next, which no cache keeps. The edge's Age counts against a browser's five minutes. No
-// must-revalidate: it forbids the stale answers. README, Operations (Caching), says more.
+// must-revalidate: it forbids the stale answers. docs/operations.md (Caching) says more.
 const pageCacheControl = "public, max-age=300, s-maxage=60, stale-while-revalidate=60"
 
 // built is what a page's build function returns: the page, or nil when build has already
