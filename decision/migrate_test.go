@@ -60,7 +60,7 @@ func TestMigrationOrderValidated(t *testing.T) {
 }
 
 // v1Links are share links as version 1 of the embedded content wrote them: every v1 persona,
-// a link for each v1 outcome, each "Not sure", and the README's example.
+// a link for each v1 outcome, each "Not sure", and the example URL of docs/integrating.md.
 var v1Links = []struct {
 	name  string
 	query string
@@ -77,7 +77,7 @@ var v1Links = []struct {
 	{"v1 tie broken for nextjs", "build=site&logic=moderate&growth=monolith&seo=none&render=notsure&api=notsure&realtime=no&deploy=notsure&team=notsure&share=no&quality=no&v=1"},
 	{"every v1 Not sure, platform", "build=platform&logic=notsure&growth=notsure&seo=notsure&render=notsure&api=notsure&realtime=notsure&deploy=notsure&team=notsure&share=notsure&quality=notsure&v=1"},
 	{"every v1 Not sure, backend", "build=api&logic=notsure&growth=notsure&realtime=notsure&deploy=notsure&team=notsure&quality=notsure&v=1"},
-	{"README example", "build=platform&logic=complex&growth=monolith&seo=critical&render=mixed&api=public&realtime=some&deploy=servers&team=fullstack&share=yes&quality=helpful&v=1"},
+	{"docs example", "build=platform&logic=complex&growth=monolith&seo=critical&render=mixed&api=public&realtime=some&deploy=servers&team=fullstack&share=yes&quality=helpful&v=1"},
 	{"incomplete v1 link", "build=site&logic=simple&deploy=servers&v=1"},
 }
 

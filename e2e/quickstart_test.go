@@ -18,38 +18,39 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// The README's embedding quick start, as a reader follows it: the wizard from the quick-start
-// command (the real binary, no settings: PUBLIC_URL unset, listening on every interface) and the
-// README's local test page, read from the README so the two cannot drift, served from another
-// http://localhost port. Only the ports differ from the README's: tests never use fixed ones.
+// The embedding quick start of docs/integrating.md, as a reader follows it: the wizard from the
+// README's quick-start command (the real binary, no settings: PUBLIC_URL unset, listening on every
+// interface) and the local test page, read from docs/integrating.md so the two cannot drift, served
+// from another http://localhost port. Only the ports differ from the docs': tests never use fixed
+// ones.
 
-// readmeQuickStartPort is the port the README's quick start and its test page use.
-const readmeQuickStartPort = "8080"
+// quickStartPort is the port the quick start and its test page use.
+const quickStartPort = "8080"
 
-// readmeEmbedTestPage is the first HTML block of the README's Embedding section.
-func readmeEmbedTestPage(t *testing.T) string {
+// embedTestPage is the first HTML block of the Embedding section of docs/integrating.md.
+func embedTestPage(t *testing.T) string {
 	t.Helper()
-	readme, err := os.ReadFile("../README.md")
+	doc, err := os.ReadFile("../docs/integrating.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, section, ok := strings.Cut(string(readme), "\n## Embedding\n")
+	_, section, ok := strings.Cut(string(doc), "\n## Embedding\n")
 	if !ok {
-		t.Fatal("README.md has no Embedding section")
+		t.Fatal("docs/integrating.md has no Embedding section")
 	}
 	_, block, ok := strings.Cut(section, "```html\n")
 	block, _, closed := strings.Cut(block, "\n```")
 	if !ok || !closed || !strings.Contains(block, "<html") {
-		t.Fatal("the README's Embedding section does not start with a whole HTML page")
+		t.Fatal("the Embedding section of docs/integrating.md does not start with a whole HTML page")
 	}
-	if !strings.Contains(block, "http://localhost:"+readmeQuickStartPort+"/embed.js") {
-		t.Fatalf("the README's test page does not load embed.js from the quick start's address:\n%s", block)
+	if !strings.Contains(block, "http://localhost:"+quickStartPort+"/embed.js") {
+		t.Fatalf("the test page in docs/integrating.md does not load embed.js from the quick start's address:\n%s", block)
 	}
 	return block
 }
 
 // startQuickStart builds cmd/wizard and runs it as the quick start does: no settings but the
-// port. It returns the wizard's address as the README names it, http://localhost:PORT.
+// port. It returns the wizard's address as the docs name it, http://localhost:PORT.
 func startQuickStart(t *testing.T) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
@@ -115,12 +116,12 @@ type frameMessage struct {
 	Height float64 `json:"height"`
 }
 
-func TestReadmeEmbedQuickStart(t *testing.T) {
-	testPage := readmeEmbedTestPage(t)
+func TestEmbedQuickStart(t *testing.T) {
+	testPage := embedTestPage(t)
 	wizard := startQuickStart(t)
 	host := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprint(w, strings.ReplaceAll(testPage, "http://localhost:"+readmeQuickStartPort, wizard))
+		fmt.Fprint(w, strings.ReplaceAll(testPage, "http://localhost:"+quickStartPort, wizard))
 	}))
 	t.Cleanup(host.Close)
 	hostURL := strings.Replace(host.URL, "127.0.0.1", "localhost", 1) + "/"

@@ -241,7 +241,7 @@ func TestChangeLinksYieldTheirRecommendation(t *testing.T) {
 }
 
 // TestV1LinksStillOpen GETs share links written by content version 1 (personas, each outcome,
-// every "Not sure", the README's example): each opens the v2 result with the notice that one
+// every "Not sure", the docs' example URL): each opens the v2 result with the notice that one
 // answer (where it will run) was left out, and its share link is the v2 one.
 func TestV1LinksStillOpen(t *testing.T) {
 	_, h := newTestServer(t)

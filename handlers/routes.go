@@ -119,7 +119,7 @@ func (s *Server) headers(next http.Handler) http.Handler {
 // pages carries. They are the same on every response, because pages are cached as bytes and
 // served to everyone. script-src 'self' allows the wizard's own script files and nothing else:
 // the pages have no inline script, event-handler attribute or eval, so a nonce or hash would add
-// nothing (README, Operations, says why, and why there is no Cross-Origin-Opener-Policy). Embed
+// nothing (docs/design.md says why, and why there is no Cross-Origin-Opener-Policy). Embed
 // pages may be framed by the allowlist; everything else may not be framed at all.
 func (s *Server) securityHeaders(embed bool) http.Header {
 	ancestors := "'none'"

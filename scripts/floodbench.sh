@@ -4,7 +4,7 @@
 # 32 connections ask for result pages never seen before, then while they ask for never-seen team
 # pages of eight members (scripts/never-seen.lua). Prints each phase's requests/s and p99 with its
 # ratio to the quiet run, the cached page's errors, and the flood's own pages/s; given a second
-# binary, the ratio of never-seen result pages/s between the two. See BENCHMARKS.md.
+# binary, the ratio of never-seen result pages/s between the two. See docs/benchmarks.md.
 #
 #   scripts/floodbench.sh                 # this tree's wizard
 #   scripts/floodbench.sh 6ea7a2d         # and a commit's, built from git, run first

@@ -2,7 +2,7 @@
 # Load benchmark, side by side: builds the wizard and cmd/loadbench, then runs the wizard binary
 # and a plain net/http "floor" server (for each URL, the same bytes from memory) on free loopback
 # ports and drives them alternately with wrk. Prints a Markdown table (requests/s, p50, p99, ratio
-# to the floor) plus start-up time and the wizard's peak RSS. See BENCHMARKS.md.
+# to the floor) plus start-up time and the wizard's peak RSS. See docs/benchmarks.md.
 #
 #   scripts/loadbench.sh                         # wrk -c64 -d10s, identity and br; servers on CPU 0, wrk on the rest
 #   scripts/loadbench.sh -pin=false              # all of them on all CPUs (wrk -t2)

@@ -10,9 +10,9 @@
 -- prime to their count, so none repeats within a run (use one wrk thread).
 --
 -- The questions and options are content version 3's (decision/content.yaml), with the token
--- character of each option (its position among its question's options, see the README's team
--- link format). Only answers that ask every question are used: builds with pages, logic that
--- asks about growth. Every response should be a 200: the script counts those that are not (a
+-- character of each option (its position among its question's options, see the team link
+-- format in docs/integrating.md). Only answers that ask every question are used: builds with
+-- pages, logic that asks about growth. Every response should be a 200: the script counts those that are not (a
 -- redirect would mean the answers no longer match the content) and prints "Not 200: N" at the end.
 local questions = {
   { "build", { { "site", "1" }, { "app", "2" }, { "platform", "3" }, { "notsure", "4" } } },

@@ -42,7 +42,7 @@ var ErrBusy = errors.New("serve: every page build slot is busy")
 //     page renders in about 0.2 ms and compresses fast in 0.1 ms more; a team page of eight
 //     members takes about 1.4 ms), with no I/O to overlap. With a slot per CPU a flood kept
 //     every P building (a waiter woken by a freed slot runs next on that P), and hits waited for
-//     one. On the 2-core machine of BENCHMARKS.md ("Misses under a flood"), side by side in one
+//     one. On the 2-core machine of docs/benchmarks.md (Misses under a flood), side by side in one
 //     run, the cached result page kept 0.11× its quiet throughput with p99 at 29× under a flood
 //     with two slots, and 0.31× with p99 at 4.5× with one; the flood got 2,160 and 1,508 pages/s.
 //   - A miss waits at most 1 s for a slot. At 0.3 ms a build, that is a queue of some 3,000 misses

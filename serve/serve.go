@@ -32,7 +32,7 @@ import (
 //
 // A copy is made on the first response that asks for its coding, at a fast level: most pages a
 // flood of never-seen URLs builds are sent once, and brotli 5 costs five times brotli 1 for 20 %
-// fewer bytes (BENCHMARKS.md). Once the page is asked for again from its cache, the next response
+// fewer bytes (docs/benchmarks.md). Once the page is asked for again from its cache, the next response
 // in that coding compresses it at the best level, in a build slot of the cache when one is free
 // (else a later response does), and every response after that sends the small copy.
 type Page struct {
@@ -92,7 +92,7 @@ type coded struct {
 // minCompress is the size below which compression costs more than it saves.
 const minCompress = 512
 
-// Compression levels. A 29 KB result page (BENCHMARKS.md, "A cheap first response"): brotli 5
+// Compression levels. A 29 KB result page (docs/benchmarks.md, A cheap first response): brotli 5
 // takes it to 6.2 KB in 0.49 ms, brotli 1 to 7.8 KB in 0.10 ms; gzip 6 to 6.6 KB in 0.31 ms,
 // gzip 1 to 7.7 KB in 0.08 ms. The best levels are for bodies compressed once and served many
 // times, the fast ones for a first response.

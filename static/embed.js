@@ -58,7 +58,7 @@
   }
 
   // A bound, not a layout: a result with every disclosure open on a narrow phone is well under
-  // it (README, Embedding), and it stops a runaway frame from growing the host page for ever.
+  // it (docs/integrating.md, Embedding), and it stops a runaway frame from growing the host page for ever.
   var MAX = 40000;
   function resize(fr, h) {
     if (typeof h !== "number" || !isFinite(h)) return;

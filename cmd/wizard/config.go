@@ -32,7 +32,8 @@ type config struct {
 }
 
 // setting is one configurable value: its flag, its environment variable, its default and a parser
-// that validates it. The -h output and the README's table are made from the same list.
+// that validates it. -h prints this list; the settings table in docs/operations.md is written by
+// hand, and TestSettingsTable holds it to this list, row for row.
 type setting struct {
 	flag, env, def, help string
 	set                  func(c *config, v string) error
@@ -51,7 +52,7 @@ var settings = []setting{
 		c.Addr = v
 		return nil
 	}},
-	{"public-url", "PUBLIC_URL", "", "public origin for canonical, share and preview-card links, e.g. https://wizard.example.com (empty: http:// and the listen address, with a warning)", func(c *config, v string) error {
+	{"public-url", "PUBLIC_URL", "", "public origin for every absolute link (canonical, share and preview-card links, the decision record, the API's URLs), e.g. https://wizard.example.com; https also turns on HSTS. Unset: http:// and the listen address (localhost for all interfaces), with a warning in the log, and local http://localhost pages may frame the embed (a development set-up)", func(c *config, v string) error {
 		if v == "" {
 			return nil
 		}
@@ -62,7 +63,7 @@ var settings = []setting{
 		c.PublicURL = &url.URL{Scheme: u.Scheme, Host: u.Host}
 		return nil
 	}},
-	{"embed-allowed-origins", "EMBED_ALLOWED_ORIGINS", "", "space-separated CSP frame-ancestors sources allowed to embed /embed/ pages ('none' forbids embedding; empty: " + strings.Join(handlers.DefaultEmbedAllowedOrigins, " ") + ", plus http://localhost:* http://127.0.0.1:* while PUBLIC_URL is unset, for local development)", func(c *config, v string) error {
+	{"embed-allowed-origins", "EMBED_ALLOWED_ORIGINS", "", "space-separated CSP frame-ancestors sources allowed to embed /embed/ pages; 'none' alone forbids embedding. Unset: " + strings.Join(handlers.DefaultEmbedAllowedOrigins, " ") + ", plus http://localhost:* http://127.0.0.1:* while PUBLIC_URL is unset, for local development", func(c *config, v string) error {
 		if v == "" {
 			return nil
 		}
@@ -88,20 +89,20 @@ var settings = []setting{
 		c.LogFormat = v
 		return nil
 	}},
-	{"metrics-addr", "METRICS_ADDR", "", "serve Prometheus /metrics on this address, a listener of its own, e.g. 127.0.0.1:9090 (or :9090 in a container, on a port not published); empty: no metrics; " + metricsOnApp + ": on the app's own port (only behind a proxy that keeps /metrics private)", func(c *config, v string) error {
+	{"metrics-addr", "METRICS_ADDR", "", "serve Prometheus /metrics on this address, a listener of its own, e.g. 127.0.0.1:9090 (:9090 in a container, on a port you do not publish); " + metricsOnApp + ": on the app's own port, only behind a proxy that keeps /metrics private. Unset: no metrics", func(c *config, v string) error {
 		c.MetricsAddr = v
 		return nil
 	}},
-	{"metrics", "METRICS", "on", "on or off: Prometheus metrics (request durations, starts, completions, drop-off) where METRICS_ADDR says", func(c *config, v string) error {
+	{"metrics", "METRICS", "on", "on or off: off turns metrics off even where METRICS_ADDR points", func(c *config, v string) error {
 		c.Metrics = v == "on"
 		if v != "on" && v != "off" {
 			return fmt.Errorf("must be on or off")
 		}
 		return nil
 	}},
-	{"shutdown-timeout", "SHUTDOWN_TIMEOUT", "20s", "how long in-flight requests may take to finish after the drain", duration(func(c *config) *time.Duration { return &c.ShutdownTimeout }, 1)},
+	{"shutdown-timeout", "SHUTDOWN_TIMEOUT", "20s", "how long in-flight requests may take to finish once the drain is over", duration(func(c *config) *time.Duration { return &c.ShutdownTimeout }, 1)},
 	{"drain-period", "DRAIN_PERIOD", "3s", "after SIGTERM, how long /readyz answers 503 while requests are still served (with Connection: close), so load balancers stop sending traffic before the listener closes", duration(func(c *config) *time.Duration { return &c.DrainPeriod }, 0)},
-	{"content", "CONTENT_FILE", "", "serve this content file instead of the embedded decision/content.yaml", func(c *config, v string) error {
+	{"content", "CONTENT_FILE", "", "serve this content file from disk instead of the embedded decision/content.yaml (handy while editing)", func(c *config, v string) error {
 		c.ContentFile = v
 		return nil
 	}},

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -88,7 +89,7 @@ func TestEmbedDefaults(t *testing.T) {
 	}
 }
 
-// Every setting is listed by -h, and the README's table names every environment variable.
+// Every setting is listed by -h.
 func TestHelpListsEverySetting(t *testing.T) {
 	var out bytes.Buffer
 	if err := run(context.Background(), []string{"wizard", "-h"}, func(string) string { return "" }, io.Discard, &out); err != nil {
@@ -97,6 +98,74 @@ func TestHelpListsEverySetting(t *testing.T) {
 	for _, s := range settings {
 		if !strings.Contains(out.String(), "-"+s.flag) || !strings.Contains(out.String(), s.env) {
 			t.Errorf("-h does not list %s / %s", s.flag, s.env)
+		}
+	}
+}
+
+// The settings table in docs/operations.md is the list -h prints, in Markdown: a row for every
+// setting and a setting for every row, in the same order, each with its flag, variable, default
+// (empty where there is none) and meaning. Code spans aside, the cells say what -h says.
+func TestSettingsTable(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/operations.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(doc), "\n## Settings\n")
+	if !ok {
+		t.Fatal(`docs/operations.md has no "## Settings" section`)
+	}
+	var rows [][]string
+	reading := false
+	for _, line := range strings.Split(section, "\n") {
+		if !strings.HasPrefix(line, "|") {
+			if reading {
+				break // the first table of the section ends here
+			}
+			continue
+		}
+		reading = true
+		cells := strings.Split(strings.Trim(line, "|"), "|")
+		for i, c := range cells {
+			cells[i] = strings.ReplaceAll(strings.TrimSpace(c), "`", "")
+		}
+		rows = append(rows, cells)
+	}
+	if len(rows) < 2 || strings.Join(rows[0], "|") != "flag|environment|default|meaning" {
+		t.Fatalf("the Settings section does not start with a flag | environment | default | meaning table: %q", rows)
+	}
+	rows = rows[2:] // the header and the separator
+
+	inTable, inCode := map[string]bool{}, map[string]bool{}
+	for _, s := range settings {
+		inCode["-"+s.flag] = true
+	}
+	for i, r := range rows {
+		if len(r) != 4 {
+			t.Fatalf("row %d has %d cells, want 4: %q", i+1, len(r), r)
+		}
+		inTable[r[0]] = true
+		if !inCode[r[0]] {
+			t.Errorf("the table lists %s, which is not a setting", r[0])
+		}
+		if i >= len(settings) || r[0] != "-"+settings[i].flag {
+			continue // a row -h does not have, or not in -h's order: reported by name
+		}
+		s := settings[i]
+		if r[1] != s.env {
+			t.Errorf("-%s: the table says variable %s, the code %s", s.flag, r[1], s.env)
+		}
+		if r[2] != s.def {
+			t.Errorf("-%s: the table says default %q, the code %q", s.flag, r[2], s.def)
+		}
+		if r[3] != s.help {
+			t.Errorf("-%s: the table's meaning is not -h's:\n table: %s\n    -h: %s", s.flag, r[3], s.help)
+		}
+	}
+	for i, s := range settings {
+		if !inTable["-"+s.flag] {
+			t.Errorf("-%s (%s) is not in the table", s.flag, s.env)
+		} else if i >= len(rows) || rows[i][0] != "-"+s.flag {
+			t.Errorf("-%s is not row %d of the table, as it is in -h", s.flag, i+1)
 		}
 	}
 }

@@ -8,7 +8,7 @@ import (
 )
 
 // logWriter batches log lines into one write every logFlushEvery (or 64 KiB): a write per
-// request line was 10–20% of the CPU of serving a cached page (BENCHMARKS.md, finding 7). A
+// request line was 10–20% of the CPU of serving a cached page (docs/benchmarks.md, Log lines). A
 // crash of the whole process loses at most that much; stop flushes the rest.
 type logWriter struct {
 	mu sync.Mutex

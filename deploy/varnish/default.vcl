@@ -2,7 +2,7 @@ vcl 4.1;
 
 # Varnish as the wizard's edge cache (Debian's varnish 7.1; `varnishd -C -f` compiles it), in
 # front of HAProxy (deploy/haproxy/haproxy.cfg), which balances the replicas. What it keeps and
-# for how long is the wizard's own Cache-Control (README, Operations: Caching); this file adds
+# for how long is the wizard's own Cache-Control (docs/operations.md, Caching); this file adds
 # only what a CDN adds: one Accept-Encoding per coding, no cookies in the key, and revalidation.
 # scripts/edge-cache.sh runs this file with a loopback port in place of the backend's.
 

@@ -8,19 +8,19 @@ import (
 	"testing"
 )
 
-// TestREADMETypicalProjects checks the README's table of typical projects against the engine, so
-// it cannot rot: each row's result URL must give the outcome and confidence the row states, and
+// TestTypicalProjects checks the table of typical projects in docs/content.md against the engine,
+// so it cannot rot: each row's result URL must give the outcome and confidence the row states, and
 // every worked example in the content must have its row.
-func TestREADMETypicalProjects(t *testing.T) {
+func TestTypicalProjects(t *testing.T) {
 	c := mustDefault(t)
-	data, err := os.ReadFile("../README.md")
+	data, err := os.ReadFile("../docs/content.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	text := string(data)
-	start := strings.Index(text, "### Typical projects")
+	start := strings.Index(text, "\n## Typical projects\n")
 	if start < 0 {
-		t.Fatal("README has no \"### Typical projects\" section")
+		t.Fatal("docs/content.md has no \"## Typical projects\" section")
 	}
 	section := text[start:]
 	if end := strings.Index(section[1:], "\n#"); end >= 0 {
@@ -30,6 +30,11 @@ func TestREADMETypicalProjects(t *testing.T) {
 	rows := row.FindAllStringSubmatch(section, -1)
 	if len(rows) == 0 {
 		t.Fatal("no rows found in the typical projects table")
+	}
+	// A row the pattern does not read would go unchecked: every line of the table but its header
+	// and separator must be one.
+	if lines := strings.Count(section, "\n|") - 2; lines != len(rows) {
+		t.Errorf("the typical projects table has %d rows, %d of them in the form | project | kind | [`/result?…`](/result?…) | outcome | confidence |", lines, len(rows))
 	}
 	seen := map[string]bool{}
 	for _, m := range rows {
@@ -50,7 +55,7 @@ func TestREADMETypicalProjects(t *testing.T) {
 			continue
 		}
 		if res.Outcome.Name != outcome || res.Confidence.Label != confidence {
-			t.Errorf("%s: README says %s / %s, the engine gives %s / %s", title, outcome, confidence, res.Outcome.Name, res.Confidence.Label)
+			t.Errorf("%s: docs/content.md says %s / %s, the engine gives %s / %s", title, outcome, confidence, res.Outcome.Name, res.Confidence.Label)
 		}
 		for _, e := range c.Examples {
 			if e.Title == title && c.Encode(e.Answers) == c.Encode(r.Answers) {
@@ -60,7 +65,7 @@ func TestREADMETypicalProjects(t *testing.T) {
 	}
 	for _, e := range c.Examples {
 		if !seen[e.ID] {
-			t.Errorf("example %q (%s) has no matching row in the README's table", e.ID, e.Title)
+			t.Errorf("example %q (%s) has no matching row in docs/content.md's table", e.ID, e.Title)
 		}
 	}
 }
