@@ -312,11 +312,13 @@ func fuzzCheckResult(t *testing.T, c *Content, rp *Replay) *Result {
 		}
 	}
 	for _, nv := range res.Needs {
-		if nv.Value != sums[nv.Need.ID] || nv.Met != (nv.Value >= nv.Threshold) {
+		if nv.Value != sums[nv.Need.ID] || nv.Met != (nv.State == StateMet) || (nv.State != StateOpen && nv.Met != (nv.Value >= nv.Threshold)) {
 			t.Fatalf("need %s: %+v, want value %d", nv.Need.ID, nv, sums[nv.Need.ID])
 		}
 	}
-	if (res.Confidence.Level == CloseCall) != (len(res.Confidence.Deciding) > 0) {
+	// Deciding changes make a close call; an undecided result lists the changes that would name
+	// a framework.
+	if lvl, n := res.Confidence.Level, len(res.Confidence.Deciding); (lvl == CloseCall && n == 0) || (n > 0 && lvl != CloseCall && lvl != Undecided) {
 		t.Fatalf("confidence %s with %d deciding changes", res.Confidence.Level, len(res.Confidence.Deciding))
 	}
 	if again, _ := c.Evaluate(rp); again.Outcome != res.Outcome || again.Margin != res.Margin || again.Confidence.Label != res.Confidence.Label {
