@@ -46,13 +46,12 @@ var mixPaths = []string{"/", "/q/build?v=3", "/q/logic?build=platform&v=3",
 	"/embed/result?" + answers, "/result.md?" + answers}
 
 // codings are the pages' Accept-Encoding profiles: no header (wrk's default), Chromium's, gzip.
-// The mix sends mixAccept.
 var codings = map[string]string{"identity": "", "br": "gzip, deflate, br, zstd", "gzip": "gzip"}
 
-const mixAccept = "br, gzip"
-
-// warmup is an unmeasured wrk run against each server before each load.
-const warmup = 2 * time.Second
+const (
+	mixAccept = "br, gzip"      // what the mix sends
+	warmup    = 2 * time.Second // an unmeasured wrk run against each server before each load
+)
 
 //go:embed wrk.lua
 var wrkScript []byte
@@ -190,7 +189,7 @@ func (o options) run(ctx context.Context, bins []string) error {
 	fmt.Printf("\nCPU/request is the server process's user+system CPU time during the run divided by the requests served (/proc/PID/stat): it does not move with the rest of the machine's load as requests/s does. CPU ratio = floor CPU/request ÷ wizard CPU/request. ")
 	fmt.Printf("bytes/response counts headers too. Floor: a plain net/http server (a separate process, same Go) writing, for each URL, the bytes %s sent for it in that coding, from memory, %s.\n\n", servers[0].name, words)
 	for _, s := range servers {
-		fmt.Printf("Peak RSS of %s: %s.\n", s.name, mib(s.stop()))
+		fmt.Printf("Peak RSS of %s: %.1f MiB.\n", s.name, float64(s.stop())/(1<<20))
 	}
 	fmt.Printf("Load average at the end: %s.\n", loadavg())
 	return nil
@@ -278,9 +277,12 @@ func (o options) wrk(ctx context.Context, dir string, s *server, l load, d time.
 	return r, err
 }
 
-// taskset runs name with args on the given CPUs (taskset execs it: the process keeps its pid).
+// taskset runs name with args on the given CPUs (taskset execs it: the process keeps its pid),
+// to be killed should loadbench die first.
 func taskset(ctx context.Context, cpus, name string, args ...string) *exec.Cmd {
-	return exec.CommandContext(ctx, "taskset", append([]string{"-c", cpus, name}, args...)...)
+	cmd := exec.CommandContext(ctx, "taskset", append([]string{"-c", cpus, name}, args...)...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	return cmd
 }
 
 // server is a server process on a loopback port.
@@ -416,5 +418,3 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float
 func lat(us int64) string { return ms(time.Duration(us) * time.Microsecond) }
 
 func us(d time.Duration) string { return fmt.Sprintf("%.1f µs", float64(d)/float64(time.Microsecond)) }
-
-func mib(b int64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
