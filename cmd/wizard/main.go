@@ -63,14 +63,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
+	// Each line is written as it is logged, so a crash loses none.
 	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
-	logs, flushLogs := newLogWriter(stdout)
-	defer flushLogs()
 	var log *slog.Logger
 	if cfg.LogFormat == "json" {
-		log = slog.New(slog.NewJSONHandler(logs, opts))
+		log = slog.New(slog.NewJSONHandler(stdout, opts))
 	} else {
-		log = slog.New(slog.NewTextHandler(logs, opts))
+		log = slog.New(slog.NewTextHandler(stdout, opts))
 	}
 	content, err := loadContent(cfg.ContentFile)
 	if err != nil {

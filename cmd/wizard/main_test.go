@@ -28,15 +28,24 @@ func freePort(t *testing.T) string {
 }
 
 // TestRunServesAndShutsDown starts the real server through run, waits for /healthz, checks a page,
-// then cancels the context and expects a clean exit.
+// then cancels the context and expects a clean exit, with each log line written as it was logged
+// (one write per line: nothing waits in a buffer for a crash to lose).
 func TestRunServesAndShutsDown(t *testing.T) {
 	port := freePort(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	env := map[string]string{"PORT": port}
-	var stdout, stderr bytes.Buffer
+	var stderr bytes.Buffer
+	var mu sync.Mutex
+	var writes []string
+	stdout := writerFunc(func(p []byte) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		writes = append(writes, string(p))
+		return len(p), nil
+	})
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"wizard"}, func(k string) string { return env[k] }, &stdout, &stderr)
+		done <- run(ctx, []string{"wizard"}, func(k string) string { return env[k] }, stdout, &stderr)
 	}()
 
 	base := "http://127.0.0.1:" + port
@@ -74,8 +83,15 @@ func TestRunServesAndShutsDown(t *testing.T) {
 	case <-time.After(25 * time.Second):
 		t.Fatal("run did not return after cancel")
 	}
-	if !strings.Contains(stdout.String(), "request") {
-		t.Errorf("no request log in %q", stdout.String())
+	mu.Lock()
+	defer mu.Unlock()
+	if log := strings.Join(writes, ""); !strings.Contains(log, "request") {
+		t.Errorf("no request log in %q", log)
+	}
+	for _, w := range writes {
+		if strings.Count(w, "\n") != 1 || !strings.HasSuffix(w, "\n") {
+			t.Errorf("a write that is not one log line: %q", w)
+		}
 	}
 }
 
@@ -224,44 +240,6 @@ func TestPublicURLFallback(t *testing.T) {
 	}
 	if got := listenURL(&net.TCPAddr{IP: net.ParseIP("127.0.0.1"), Port: 9000}).String(); got != "http://127.0.0.1:9000" {
 		t.Errorf("loopback: %s", got)
-	}
-}
-
-// Log lines are batched: nothing is written per line, the ticker writes them within a moment,
-// and stop writes the rest.
-func TestLogWriterBatches(t *testing.T) {
-	var mu sync.Mutex
-	var out bytes.Buffer
-	writes := 0
-	w, stop := newLogWriter(writerFunc(func(p []byte) (int, error) {
-		mu.Lock()
-		defer mu.Unlock()
-		writes++
-		return out.Write(p)
-	}))
-	for range 100 {
-		w.Write([]byte("a line\n"))
-	}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		mu.Lock()
-		n, lines := writes, strings.Count(out.String(), "\n")
-		mu.Unlock()
-		if lines == 100 {
-			if n > 2 {
-				t.Errorf("100 lines took %d writes", n)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("only %d of 100 lines written after 5 s", lines)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	w.Write([]byte("last\n"))
-	stop()
-	if !strings.HasSuffix(out.String(), "last\n") {
-		t.Error("stop did not write the last line")
 	}
 }
 
