@@ -208,7 +208,6 @@ func TestContrast(t *testing.T) {
 	}
 }
 
-
 // OG_WRITE_DIR=/tmp/og go test ./ogimage -run WriteCards writes the real
 // cards as PNG files for eyeballing.
 func TestWriteCards(t *testing.T) {
