@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/a-h/templ"
 
@@ -35,9 +36,54 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, e entry) error 
 	if err != nil || p == nil {
 		return err
 	}
-	w.Header().Set("Cache-Control", e.cacheControl)
+	w.Header()["Cache-Control"] = cacheControlValue(e.cacheControl)
 	serve.Write(w, r, http.StatusOK, p)
 	return nil
+}
+
+// pageCacheControl bounds every cache's copy of a page, since a deploy can change its bytes
+// under the same URL: browsers keep it five minutes; a shared cache (CDN, Varnish) one minute,
+// then revalidates with the ETag (a replica's 304) and may answer from its copy meanwhile for one
+// more. Answering stale is safe: an older page is still a working page, and its form goes to
+// /next, which no cache keeps. The edge's Age counts against a browser's five minutes. No
+// must-revalidate: it forbids the stale answers (docs/operations.md, Caching, says more).
+const pageCacheControl = "public, max-age=300, s-maxage=60, stale-while-revalidate=60"
+
+// immutable is the Cache-Control of a response whose URL names its content (a hash, a version).
+const immutable = "public, max-age=31536000, immutable"
+
+// assetCacheControl is that of an asset whose name has no hash: a deploy may change it.
+const assetCacheControl = "public, max-age=300"
+
+// embedScriptCacheControl is /embed.js's: a stable URL that sites load, revalidated hourly.
+const embedScriptCacheControl = "public, max-age=3600"
+
+// Shared Cache-Control values (never changed in place: serve.Write clips them), so a stored
+// response allocates none.
+var (
+	pageCacheControlValue = []string{pageCacheControl}
+	immutableValue        = []string{immutable}
+	assetValue            = []string{assetCacheControl}
+	embedScriptValue      = []string{embedScriptCacheControl}
+)
+
+// cacheControlValue is cc as a header value. It copies a value it does not know rather than
+// store cc: storing it would let e's fields reach the heap, and with them the closures every
+// caller makes for e (escape analysis does not tell a struct's fields apart), which costs a
+// cached page five allocations and about 12 % of its time through the router
+// (BenchmarkRouter, docs/benchmarks.md).
+func cacheControlValue(cc string) []string {
+	switch cc {
+	case pageCacheControl:
+		return pageCacheControlValue
+	case immutable:
+		return immutableValue
+	case assetCacheControl:
+		return assetValue
+	case embedScriptCacheControl:
+		return embedScriptValue
+	}
+	return []string{strings.Clone(cc)}
 }
 
 func (s *Server) stored(r *http.Request, e entry) (*serve.Page, error) {
@@ -82,14 +128,6 @@ type built struct {
 	// seen runs for this response and every later one the cached page serves.
 	seen func()
 }
-
-// pageCacheControl bounds every cache's copy of a page, since a deploy can change its bytes
-// under the same URL: browsers keep it five minutes; a shared cache (CDN, Varnish) one minute,
-// then revalidates with the ETag (a replica's 304) and may answer from its copy meanwhile for one
-// more. Answering stale is safe: an older page is still a working page, and its form goes to
-// /next, which no cache keeps. The edge's Age counts against a browser's five minutes. No
-// must-revalidate: it forbids the stale answers (docs/operations.md, Caching, says more).
-const pageCacheControl = "public, max-age=300, s-maxage=60, stale-while-revalidate=60"
 
 // servePage serves the wizard page rq asks for, keyed by rq.Key, built by build on a miss.
 func (s *Server) servePage(w http.ResponseWriter, rq *request, build func() (built, error)) error {

@@ -19,7 +19,7 @@ const embedScriptPath = "/embed.js"
 // the hour a browser revalidates cheaply: the ETag changes with the content.
 func (s *Server) embedScript(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Access-Control-Allow-Origin", "*")
-	return s.respond(w, r, s.assetEntry("embed.js", "public, max-age=3600"))
+	return s.respond(w, r, s.assetEntry("embed.js", embedScriptCacheControl))
 }
 
 // embedding is the "Embed this wizard" page: options in a GET form, the snippets for them, a live

@@ -51,9 +51,6 @@ func (s *Server) ogImage(w http.ResponseWriter, r *http.Request) error {
 		}})
 }
 
-// immutable is the Cache-Control of a response whose URL names its content (a hash, a version).
-const immutable = "public, max-age=31536000, immutable"
-
 func (s *Server) card(name string) (ogimage.Card, bool) {
 	c := s.content
 	footer := fmt.Sprintf("Based on a CTO's comparison by %s, %s", c.Article.Author, c.Article.Publisher)

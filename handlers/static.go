@@ -19,7 +19,7 @@ func (s *Server) static(w http.ResponseWriter, r *http.Request) error {
 	if a == nil {
 		return errNotFound
 	}
-	cc := "public, max-age=300"
+	cc := assetCacheControl
 	if hashed {
 		cc = immutable
 	}
