@@ -77,9 +77,14 @@ func newServer(content *decision.Content, log *slog.Logger, cfg Config) *Server 
 		counters: newCounters(cfg.Metrics, content), parseState: content.ParseState}
 	registerCache(cfg.Metrics, s.pages)
 	// The assets, each compressed once at the best level.
-	for _, name := range static.Names() {
+	names := static.Names()
+	bodies := make([]serve.FixedBody, len(names))
+	for i, name := range names {
 		a, _ := static.Lookup(name)
-		s.fixed.Store(assetKey(name), serve.NewFixedPage(a.ContentType, a.Body))
+		bodies[i] = serve.FixedBody{ContentType: a.ContentType, Body: a.Body}
+	}
+	for i, p := range serve.NewFixedPages(bodies) {
+		s.fixed.Store(assetKey(names[i]), p)
 	}
 	return s
 }
