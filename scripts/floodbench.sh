@@ -37,7 +37,7 @@ trap cleanup EXIT
 
 go build -trimpath -o "$work/new" ./cmd/wizard
 names=(new)
-label_new="$(git rev-parse --short HEAD 2>/dev/null || echo tree)$( [[ -n "$(git status --porcelain 2>/dev/null)" ]] && echo '+changes')"
+label_new="$(git rev-parse --short HEAD 2>/dev/null || echo tree)$( [[ -n "$(git status --porcelain 2>/dev/null)" ]] && echo '+changes' || true)"
 label_old=""
 if [[ $# -gt 0 ]]; then
   if [[ -f "$1" && -x "$1" ]]; then
