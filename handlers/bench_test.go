@@ -39,6 +39,17 @@ var benchPages = []struct{ name, target string }{
 	{"result-unsure", "/result?build=site&logic=notsure&growth=small&seo=critical&render=mixed&api=none&realtime=no&team=notsure&share=notsure&quality=notsure&v=3"},
 }
 
+// benchMixOnly are the rest of the load benchmark's mixed load: the API, the embed and the
+// decision record. BenchmarkRouter measures them too (a cached embed page once cost twice a site
+// page's allocations, from parsing its query for the theme on every hit).
+var benchMixOnly = []struct{ name, target string }{
+	{"api-decision", "/api/v1/decision"},
+	{"api-result", "/api/v1/result?" + fullPlatform},
+	{"embedding", "/embedding"},
+	{"embed-result", "/embed/result?" + fullPlatform},
+	{"record", "/result.md?" + fullPlatform},
+}
+
 // discardWriter is a ResponseWriter that keeps headers and the status and drops the body, so
 // the benchmark measures the handler rather than a recorder's buffer growth.
 type discardWriter struct {
@@ -80,11 +91,11 @@ var benchCodings = []struct{ name, accept string }{
 	{"gzip", "gzip"},
 }
 
-// BenchmarkRouter serves each page through the whole router. SetBytes is the body size as sent,
-// so MB/s is the response throughput of one core.
+// BenchmarkRouter serves each page, and the rest of the mixed load, through the whole router,
+// from the cache. SetBytes is the body size as sent, so MB/s is the response throughput of one core.
 func BenchmarkRouter(b *testing.B) {
 	_, h := benchServer(b)
-	for _, p := range benchPages {
+	for _, p := range append(benchPages[:len(benchPages):len(benchPages)], benchMixOnly...) {
 		for _, enc := range benchCodings {
 			b.Run(p.name+"/"+enc.name, func(b *testing.B) {
 				req := httptest.NewRequest(http.MethodGet, p.target, nil)
@@ -322,7 +333,7 @@ func BenchmarkResultModel(b *testing.B) {
 					b.Fatal(err)
 				}
 				page := s.resultPage(rq, &rp, res)
-				page.Notes = s.linkNotes(rq.site, state, rp.Answers)
+				page.Notes = s.linkNotes(rq.Site(), state, rp.Answers)
 			}
 		})
 	}

@@ -84,7 +84,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		Heading: he.heading,
 		Message: he.message,
 	}
-	st := rq.site
+	st := rq.Site()
 	page.StartURL = site{embed: st.embed, theme: st.theme}.link("/", "") // not a broken team journey's
 	if he.status >= 500 {
 		page.RequestID = serve.RequestID(w)

@@ -24,7 +24,7 @@ func (s *Server) question(w http.ResponseWriter, rq *request) error {
 		}
 	}
 	return s.servePage(w, rq, func() (built, error) {
-		st := rq.site
+		st := rq.Site()
 		state := rq.State()
 		rp := s.content.Replay(state.Raw)
 		if !rp.OnPath(q) || (rp.Next != nil && rp.Next.Position < q.Position) {
@@ -48,7 +48,7 @@ func (s *Server) question(w http.ResponseWriter, rq *request) error {
 // it shows the question again with an error (422, so tools and tests can tell it apart; htmx is
 // told to swap it in without changing the URL).
 func (s *Server) next(w http.ResponseWriter, rq *request) error {
-	r, st := rq.Request, rq.site
+	r, st := rq.Request, rq.Site()
 	query := r.URL.Query()
 	state := rq.State()
 	rp := s.content.Replay(state.Raw)
@@ -127,7 +127,7 @@ func (s *Server) linkNotes(st site, state decision.State, answers decision.Answe
 
 func (s *Server) questionPage(rq *request, rp *decision.Replay, q *decision.Question, errMsg string) views.QuestionPage {
 	c := s.content
-	st := rq.site
+	st := rq.Site()
 	page := views.QuestionPage{
 		Meta:       s.meta(rq, pageTitle(q.Text), "", true),
 		Question:   q,

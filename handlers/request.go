@@ -12,17 +12,19 @@ import (
 	"nestnext/decision"
 )
 
-// request is a page request as the handlers read it, once, at the top (page): how it is served
-// (site), and, on first use, its answers (the query parsed and migrated, parseState) and its
+// request is a page request as the handlers read it, once, at the top (page), each part on first
+// use: its query, how it is served (Site), its answers (the query migrated, parseState) and its
 // canonical key. Every page builder, meta, the oEmbed link and the site paths take it, so a page
-// that misses the cache parses its query once.
+// that misses the cache parses its query once, and one found in the cache by its URL not at all.
 type request struct {
 	*http.Request
-	site    site
-	content *decision.Content
-	parse   func(url.Values) decision.State
-	state   *decision.State
-	key     string // Key's, once worked out
+	content  *decision.Content
+	parse    func(url.Values) decision.State
+	values   url.Values
+	site     site
+	siteRead bool
+	state    *decision.State
+	key      string // Key's, once worked out
 }
 
 // pageFunc is a page handler: it reads rq and returns an error instead of writing one.
@@ -35,13 +37,34 @@ func (s *Server) page(h pageFunc) http.Handler {
 
 // read makes r's request value.
 func (s *Server) read(r *http.Request) *request {
-	return &request{Request: r, site: siteOf(r), content: s.content, parse: s.parseState}
+	return &request{Request: r, content: s.content, parse: s.parseState}
+}
+
+// query is the request's query, parsed on first use.
+func (rq *request) query() url.Values {
+	if rq.values == nil {
+		rq.values = rq.URL.Query()
+	}
+	return rq.values
+}
+
+// Site is how the request is served: on the site or in the embed with its theme, and a team
+// journey under way (its tm=, once the team feature has validated it).
+func (rq *request) Site() site {
+	if !rq.siteRead {
+		if embedPath(rq.URL.Path) {
+			rq.site = site{embed: true, theme: parseTheme(rq.query())}
+		}
+		rq.site.team, _ = rq.Context().Value(journeyKey{}).(string)
+		rq.siteRead = true
+	}
+	return rq.site
 }
 
 // State is what the request's query says about the answers, parsed on first use.
 func (rq *request) State() decision.State {
 	if rq.state == nil {
-		st := rq.parse(rq.URL.Query())
+		st := rq.parse(rq.query())
 		rq.state = &st
 	}
 	return *rq.state
@@ -83,7 +106,7 @@ func (rq *request) Key() string {
 			query += " removed=" + strconv.Itoa(st.Removed)
 		}
 	}
-	rq.key = rq.URL.Path + "?" + rq.site.extend(query)
+	rq.key = rq.URL.Path + "?" + rq.Site().extend(query)
 	return rq.key
 }
 
@@ -100,7 +123,7 @@ func (rq *request) SitePath() string {
 }
 
 // journeyKey is the context key of a validated team journey's tm= value: the team feature
-// checks it (teamJourney) and siteOf carries it into every link.
+// checks it (teamJourney) and request.Site carries it into every link.
 type journeyKey struct{}
 
 // withJourney returns r carrying a validated journey value.

@@ -18,9 +18,9 @@ func (s *Server) result(w http.ResponseWriter, rq *request) error {
 		state := rq.State()
 		rp := c.Replay(state.Raw)
 		if !rp.Complete() {
-			return built{}, redirect(w, rq.Request, s.nextURL(rq.site, &rp, state))
+			return built{}, redirect(w, rq.Request, s.nextURL(rq.Site(), &rp, state))
 		}
-		if rq.site.team != "" {
+		if rq.Site().team != "" {
 			return built{}, s.finishJourney(w, rq, rp.Answers)
 		}
 		res, err := c.Evaluate(&rp)
@@ -28,7 +28,7 @@ func (s *Server) result(w http.ResponseWriter, rq *request) error {
 			return built{}, err
 		}
 		page := s.resultPage(rq, &rp, res)
-		page.Notes = s.linkNotes(rq.site, state, rp.Answers)
+		page.Notes = s.linkNotes(rq.Site(), state, rp.Answers)
 		link := s.discoverable(rq, &page.Meta)
 		return built{page: views.Result(page), header: link}, nil
 	})
@@ -75,7 +75,7 @@ func (s *Server) decisionRecord(rq *request, date string) (*serve.Page, error) {
 			Publisher:     a.Publisher,
 			Published:     a.Published,
 		}
-		st := rq.site
+		st := rq.Site()
 		abs := func(alt decision.Alternative) views.ChangeView {
 			cv := s.changeView(st, alt)
 			cv.AbsURL = s.publicURL(cv.URL)
@@ -118,7 +118,7 @@ func (s *Server) decisionRecord(rq *request, date string) (*serve.Page, error) {
 
 func (s *Server) resultPage(rq *request, rp *decision.Replay, res *decision.Result) views.ResultPage {
 	c := s.content
-	st := rq.site
+	st := rq.Site()
 	o := res.Outcome
 	enc := c.Encode(rp.Answers)
 	title := resultTitle(o)

@@ -95,7 +95,7 @@ func assetKey(name string) string { return "asset " + name }
 // meta fills the parts of <head> every page shares. A page that can be embedded elsewhere adds
 // its oEmbed discovery link itself (oembed.go).
 func (s *Server) meta(rq *request, title, description string, noindex bool) views.Meta {
-	st := rq.site
+	st := rq.Site()
 	m := views.Meta{
 		Title:       title,
 		Description: description,

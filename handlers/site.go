@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
@@ -62,16 +61,6 @@ func (t theme) query() string {
 		parts = append(parts, p[0]+"="+url.QueryEscape(p[1]))
 	}
 	return strings.Join(parts, "&")
-}
-
-// siteOf is how r is being served: under /embed/, with the theme its query asks for, or on the site.
-func siteOf(r *http.Request) site {
-	var st site
-	if embedPath(r.URL.Path) {
-		st = site{embed: true, theme: parseTheme(r.URL.Query())}
-	}
-	st.team, _ = r.Context().Value(journeyKey{}).(string) // set by the team feature once validated
-	return st
 }
 
 // embedPath reports whether a path is one of the /embed/ pages' (routes.go mounts them at /embed).

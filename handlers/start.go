@@ -11,7 +11,7 @@ import (
 
 func (s *Server) start(w http.ResponseWriter, rq *request) error {
 	c := s.content
-	if st := rq.site; st.embed && st.theme.hideIntro {
+	if st := rq.Site(); st.embed && st.theme.hideIntro {
 		// An embedder asked to skip the introduction: start at the first question.
 		return redirect(w, rq.Request, st.link("/q/"+c.Questions[0].ID, c.Encode(decision.Answers{})))
 	}
@@ -25,7 +25,7 @@ func (s *Server) start(w http.ResponseWriter, rq *request) error {
 			Meta: s.meta(rq, siteName+" A decision wizard for CTOs",
 				"Answer a few questions about your project and get a reasoned recommendation: NestJS, Next.js, or NestJS behind a Next.js front end, with a side-by-side comparison drawn from a CTO's article.",
 				false),
-			StartURL:      rq.site.link("/q/"+c.Questions[0].ID, c.Encode(decision.Answers{})),
+			StartURL:      rq.Site().link("/q/"+c.Questions[0].ID, c.Encode(decision.Answers{})),
 			MinQuestions:  lo,
 			MaxQuestions:  hi,
 			ArticleTitle:  c.Article.Title,
@@ -43,7 +43,7 @@ func (s *Server) start(w http.ResponseWriter, rq *request) error {
 				Name:        e.Title,
 				Description: e.Description,
 				Quote:       s.quote(e.Quote, e.Section),
-				URL:         rq.site.link("/result", c.Encode(e.Answers)),
+				URL:         rq.Site().link("/result", c.Encode(e.Answers)),
 			}
 			if o := c.Outcome(e.Outcome); o != nil {
 				ex.Outcome = o.Name

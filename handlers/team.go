@@ -177,7 +177,7 @@ func (s *Server) journeyBack(st site) string {
 // finishJourney ends a team journey whose answers are complete: the member takes their seat and
 // the visitor lands on the team page.
 func (s *Server) finishJourney(w http.ResponseWriter, rq *request, answers decision.Answers) error {
-	st := rq.site
+	st := rq.Site()
 	j, err := s.parseJourney(st.team)
 	if err != nil {
 		return err
@@ -191,7 +191,7 @@ func (s *Server) finishJourney(w http.ResponseWriter, rq *request, answers decis
 // answers given so far), it is the team as it stands with the way back to those questions.
 func (s *Server) team(w http.ResponseWriter, rq *request) error {
 	r := rq.Request
-	if rq.site.team != "" {
+	if rq.Site().team != "" {
 		return s.servePage(w, rq, func() (built, error) { return s.teamResume(w, rq) })
 	}
 	tl, parseErr := s.parseTeamLink(r.URL.Query(), false)
@@ -202,7 +202,7 @@ func (s *Server) team(w http.ResponseWriter, rq *request) error {
 			return r.URL.Path + "?" + r.URL.RawQuery
 		}
 		q := s.teamQuery(tl.members)
-		if st := rq.site; st.embed && st.theme.query() != "" {
+		if st := rq.Site(); st.embed && st.theme.query() != "" {
 			q += "&" + st.theme.query()
 		}
 		return r.URL.Path + "?" + q
@@ -225,7 +225,7 @@ func (s *Server) team(w http.ResponseWriter, rq *request) error {
 // (the answers and tm=), since it depends on both.
 func (s *Server) teamResume(w http.ResponseWriter, rq *request) (built, error) {
 	c := s.content
-	st := rq.site
+	st := rq.Site()
 	j, err := s.parseJourney(st.team)
 	if err != nil {
 		return built{}, err
@@ -263,7 +263,7 @@ func (s *Server) teamJoin(w http.ResponseWriter, rq *request) error {
 		return &httpError{status: http.StatusBadRequest, heading: "This name cannot be used",
 			message: fmt.Sprintf("A name is plain text of at most %d characters, without line breaks or control characters. Go back and shorten or retype it.", decision.MaxNameRunes)}
 	}
-	st := rq.site
+	st := rq.Site()
 	if seat := q.Get("seat"); seat != "" {
 		i, err := strconv.Atoi(seat)
 		if err != nil || i < 0 || i >= len(tl.members) {
@@ -295,7 +295,7 @@ func (s *Server) teamDecision(tl teamLink) (*decision.Team, error) {
 // (member change links start their own).
 func (s *Server) teamPage(rq *request, tl teamLink) (views.TeamPage, *decision.Team, error) {
 	c := s.content
-	st := rq.site
+	st := rq.Site()
 	st.team = ""
 	page := views.TeamPage{
 		StartURL:     st.link("/", ""),
